@@ -45,7 +45,8 @@ export function lossCurveSvg(series: readonly CurveSeries[], options: CurveOptio
   const pts = series.flatMap((s) => s.points.filter(([x, y]) => Number.isFinite(x) && Number.isFinite(y)));
   const xs = pts.map((p) => p[0]);
   const ys = pts.map((p) => p[1]);
-  let [x0, x1] = xs.length ? [Math.min(...xs), Math.max(...xs)] : [0, 1];
+  const x0 = xs.length ? Math.min(...xs) : 0;
+  let x1 = xs.length ? Math.max(...xs) : 1;
   let [y0, y1] = ys.length ? [Math.min(...ys), Math.max(...ys)] : [0, 1];
   if (x1 === x0) x1 = x0 + 1;
   if (y1 === y0) [y0, y1] = [y0 - 0.5, y1 + 0.5];
