@@ -1,0 +1,462 @@
+// Matmul, convolution and the fused lorats kernels of docs/fused-ops.md.
+#include "common.h"
+
+#include <ATen/core/LegacyTypeDispatch.h>
+
+#include <limits>
+#include <mutex>
+
+#define LORATS_SDPA (TORCH_VERSION_MAJOR > 2 || (TORCH_VERSION_MAJOR == 2 && TORCH_VERSION_MINOR >= 1))
+#if LORATS_SDPA
+#include <torch/csrc/autograd/autograd.h>
+#endif
+
+namespace lorats {
+namespace {
+
+at::Tensor f32(const at::Tensor& t) { return t.scalar_type() == at::kFloat ? t : t.to(at::kFloat); }
+
+// ---- matmul ---------------------------------------------------------------------------------------------------
+
+/** matmul(a, b, transposeA, transposeB): batch dims broadcast; bf16 under autocast on CUDA */
+Napi::Value matmul(const Napi::CallbackInfo& info) {
+  auto a = dev(argT(info, 0));
+  auto b = dev(argT(info, 1));
+  if (argB(info, 2)) a = a.transpose(-2, -1);
+  if (argB(info, 3)) b = b.transpose(-2, -1);
+  const auto st = a.scalar_type();
+  if (!at::isFloatingType(st)) {
+    // integer matmul: exact in double for |values| < 2^53, and supported on every device
+    return out(info.Env(), at::matmul(a.to(at::kDouble), b.to(at::kDouble)).to(at::kInt));
+  }
+  return out(info.Env(), f32(at::matmul(mm(a), mm(b))));
+}
+
+// ---- convolution (tfjs channels-last layouts <-> torch channels-first) ----------------------------------------
+
+struct ConvArgs {
+  std::vector<int64_t> strides, padBefore, padAfter, dilations;
+  bool depthwise;
+  bool channelsLast;
+  bool symmetric() const { return padBefore == padAfter; }
+};
+
+ConvArgs convArgs(const Napi::CallbackInfo& info, size_t i) {
+  return {argIV(info, i), argIV(info, i + 1), argIV(info, i + 2), argIV(info, i + 3), argB(info, i + 4), argB(info, i + 5)};
+}
+
+/** NHWC -> NCHW (any number of spatial dims) */
+at::Tensor toFirst(const at::Tensor& x) {
+  std::vector<int64_t> p{0, x.dim() - 1};
+  for (int64_t i = 1; i < x.dim() - 1; i++) p.push_back(i);
+  return x.permute(p);
+}
+at::Tensor toLast(const at::Tensor& x) {
+  std::vector<int64_t> p{0};
+  for (int64_t i = 2; i < x.dim(); i++) p.push_back(i);
+  p.push_back(1);
+  return x.permute(p);
+}
+
+/** tfjs filter [k..., in, out] (depthwise: [k..., in, mult]) -> torch [out, in/groups, k...] */
+at::Tensor torchWeight(const at::Tensor& w, bool depthwise) {
+  const auto n = w.dim();
+  std::vector<int64_t> p{n - 1, n - 2};
+  for (int64_t i = 0; i < n - 2; i++) p.push_back(i);
+  if (!depthwise) return w.permute(p);
+  // [k..., in, mult] -> [in, mult, k...] -> [in*mult, 1, k...]
+  std::vector<int64_t> q{n - 2, n - 1};
+  for (int64_t i = 0; i < n - 2; i++) q.push_back(i);
+  auto t = w.permute(q).contiguous();
+  std::vector<int64_t> s{w.size(n - 2) * w.size(n - 1), 1};
+  for (int64_t i = 0; i < n - 2; i++) s.push_back(w.size(i));
+  return t.reshape(s);
+}
+
+at::Tensor tfjsWeight(const at::Tensor& tw, const std::vector<int64_t>& filterShape, bool depthwise) {
+  const auto n = static_cast<int64_t>(filterShape.size());
+  if (!depthwise) {
+    // [out, in, k...] -> [k..., in, out]
+    std::vector<int64_t> p;
+    for (int64_t i = 2; i < n; i++) p.push_back(i);
+    p.push_back(1);
+    p.push_back(0);
+    return tw.permute(p).contiguous();
+  }
+  // [in*mult, 1, k...] -> [in, mult, k...] -> [k..., in, mult]
+  std::vector<int64_t> s{filterShape[n - 2], filterShape[n - 1]};
+  for (int64_t i = 0; i < n - 2; i++) s.push_back(filterShape[i]);
+  std::vector<int64_t> p;
+  for (int64_t i = 2; i < n; i++) p.push_back(i);
+  p.push_back(0);
+  p.push_back(1);
+  return tw.reshape(s).permute(p).contiguous();
+}
+
+at::Tensor padSpatial(const at::Tensor& x, const ConvArgs& c) {
+  std::vector<int64_t> p;
+  for (size_t i = c.padBefore.size(); i-- > 0;) {
+    p.push_back(c.padBefore[i]);
+    p.push_back(c.padAfter[i]);
+  }
+  return at::constant_pad_nd(x, p, 0);
+}
+
+std::vector<int64_t> zerosLike(const std::vector<int64_t>& v) { return std::vector<int64_t>(v.size(), 0); }
+
+/** conv(x, filter, strides, padBefore, padAfter, dilations, depthwise, channelsLast) */
+Napi::Value conv(const Napi::CallbackInfo& info) {
+  auto x = dev(argT(info, 0));
+  const auto w = dev(argT(info, 1));
+  const auto c = convArgs(info, 2);
+  auto xt = c.channelsLast ? toFirst(x) : x;
+  const auto groups = c.depthwise ? xt.size(1) : 1;
+  auto pad = c.padBefore;
+  if (!c.symmetric()) {
+    xt = padSpatial(xt, c);
+    pad = zerosLike(pad);
+  }
+  auto y = at::convolution(mm(xt), mm(torchWeight(w, c.depthwise)), c10::nullopt, c.strides, pad, c.dilations, false,
+                           zerosLike(pad), groups);
+  y = f32(y);
+  return out(info.Env(), c.channelsLast ? toLast(y).contiguous() : y);
+}
+
+/** convBackpropInput(dy, filter, inputShape, ...convArgs) */
+Napi::Value convBackpropInput(const Napi::CallbackInfo& info) {
+  const auto dy = dev(argT(info, 0));
+  const auto w = dev(argT(info, 1));
+  auto inShape = argIV(info, 2);
+  const auto c = convArgs(info, 3);
+  auto dyt = c.channelsLast ? toFirst(dy) : dy;
+  // torch layout of the (padded) input
+  std::vector<int64_t> shape = inShape;
+  if (c.channelsLast) {
+    shape = {inShape[0], inShape.back()};
+    shape.insert(shape.end(), inShape.begin() + 1, inShape.end() - 1);
+  }
+  const auto groups = c.depthwise ? shape[1] : 1;
+  auto padded = shape;
+  for (size_t i = 0; i < c.padBefore.size(); i++) padded[i + 2] += c.symmetric() ? 0 : c.padBefore[i] + c.padAfter[i];
+  const auto pad = c.symmetric() ? c.padBefore : zerosLike(c.padBefore);
+  auto dummy = at::empty(padded, dyt.options());
+  auto r = at::convolution_backward(dyt.contiguous(), dummy, torchWeight(w, c.depthwise), c10::nullopt, c.strides, pad,
+                                    c.dilations, false, zerosLike(pad), groups, {true, false, false});
+  auto dx = std::get<0>(r);
+  if (!c.symmetric())
+    for (size_t i = 0; i < c.padBefore.size(); i++) dx = dx.narrow(static_cast<int64_t>(i + 2), c.padBefore[i], shape[i + 2]);
+  return out(info.Env(), c.channelsLast ? toLast(dx).contiguous() : dx.contiguous());
+}
+
+/** convBackpropFilter(x, dy, filterShape, ...convArgs) */
+Napi::Value convBackpropFilter(const Napi::CallbackInfo& info) {
+  const auto x = dev(argT(info, 0));
+  const auto dy = dev(argT(info, 1));
+  const auto filterShape = argIV(info, 2);
+  const auto c = convArgs(info, 3);
+  auto xt = c.channelsLast ? toFirst(x) : x;
+  auto dyt = c.channelsLast ? toFirst(dy) : dy;
+  const auto groups = c.depthwise ? xt.size(1) : 1;
+  auto pad = c.padBefore;
+  if (!c.symmetric()) {
+    xt = padSpatial(xt, c);
+    pad = zerosLike(pad);
+  }
+  const auto wShape = torchWeight(at::empty(filterShape, at::TensorOptions().device(at::kMeta)), c.depthwise).sizes().vec();
+  auto dummy = at::empty(wShape, xt.options());
+  auto r = at::convolution_backward(dyt.contiguous(), xt.contiguous(), dummy, c10::nullopt, c.strides, pad, c.dilations,
+                                    false, zerosLike(pad), groups, {false, true, false});
+  return out(info.Env(), tfjsWeight(std::get<1>(r), filterShape, c.depthwise));
+}
+
+// ---- fused: layer norm, gelu ----------------------------------------------------------------------------------
+
+/** layerNorm(x, gamma, beta, epsilon) */
+Napi::Value layerNorm(const Napi::CallbackInfo& info) {
+  const auto x = dev(argT(info, 0));
+  const auto gamma = dev(argT(info, 1));
+  const auto beta = dev(argT(info, 2));
+  const auto eps = argF(info, 3);
+  const auto r = at::native_layer_norm(x.contiguous(), {x.size(-1)}, gamma, beta, eps);
+  return out(info.Env(), std::get<0>(r));
+}
+
+/** layerNormGrad(dy, x, gamma, epsilon) -> [dx, dgamma, dbeta] */
+Napi::Value layerNormGrad(const Napi::CallbackInfo& info) {
+  const auto dy = dev(argT(info, 0)).contiguous();
+  const auto x = dev(argT(info, 1)).contiguous();
+  const auto gamma = dev(argT(info, 2));
+  const auto eps = argF(info, 3);
+  const auto C = x.size(-1);
+  const auto fwd = at::native_layer_norm(x, {C}, gamma, c10::nullopt, eps);
+  const auto r = at::native_layer_norm_backward(dy, x, {C}, std::get<1>(fwd), std::get<2>(fwd), gamma, c10::nullopt,
+                                                {true, true, true});
+  auto dgamma = std::get<1>(r);
+  auto dbeta = std::get<2>(r);
+  if (!dbeta.defined()) dbeta = dy.reshape({-1, C}).sum(0);
+  return outs(info.Env(), {std::get<0>(r), dgamma, dbeta});
+}
+
+/** gelu(x, approximate: 'tanh' | 'none') */
+Napi::Value gelu(const Napi::CallbackInfo& info) {
+  return out(info.Env(), at::gelu(f32(argT(info, 0)), argS(info, 1)));
+}
+
+/** geluGrad(dy, x, approximate) */
+Napi::Value geluGrad(const Napi::CallbackInfo& info) {
+  const auto dy = ew(argT(info, 0));
+  const auto x = dev(argT(info, 1));
+  return out(info.Env(), at::gelu_backward(f32(dy), f32(x), argS(info, 2)));
+}
+
+// ---- fused: LoRA linear ---------------------------------------------------------------------------------------
+
+/** loraLinear(x, weight, bias|-1, loraA, loraB, dropoutMask|-1, scaling): x·Wᵀ + b + scaling·((x⊙mask)·Aᵀ)·Bᵀ */
+Napi::Value loraLinear(const Napi::CallbackInfo& info) {
+  const auto x = dev(argT(info, 0));
+  const auto w = dev(argT(info, 1));
+  const auto bias = argOptT(info, 2);
+  const auto a = dev(argT(info, 3));
+  const auto b = dev(argT(info, 4));
+  const auto mask = argOptT(info, 5);
+  const auto scaling = argF(info, 6);
+  const auto in = x.size(-1);
+  const auto outF = w.size(0);
+  auto x2 = mm(x.reshape({-1, in}));
+  auto y = bias ? at::addmm(mm(dev(*bias)), x2, mm(w).t()) : at::mm(x2, mm(w).t());
+  auto xm = mask ? mm(x.reshape({-1, in}) * dev(*mask).reshape({-1, in})) : x2;
+  auto h = at::mm(xm, mm(a).t());  // [N, rank]
+  y.addmm_(h, mm(b).t(), 1, scaling);
+  auto shape = x.sizes().vec();
+  shape.back() = outF;
+  return out(info.Env(), f32(y).reshape(shape));
+}
+
+/** loraLinearGrad(dy, x, weight, loraA, loraB, dropoutMask|-1, scaling, weightGrad) -> [dx, dweight, dbias, dloraA, dloraB] */
+Napi::Value loraLinearGrad(const Napi::CallbackInfo& info) {
+  const auto dy = dev(argT(info, 0));
+  const auto x = dev(argT(info, 1));
+  const auto w = dev(argT(info, 2));
+  const auto a = dev(argT(info, 3));
+  const auto b = dev(argT(info, 4));
+  const auto mask = argOptT(info, 5);
+  const auto scaling = argF(info, 6);
+  const bool weightGrad = argB(info, 7);
+  const auto in = x.size(-1);
+  const auto outF = w.size(0);
+  const auto dy2 = mm(dy.reshape({-1, outF}));
+  const auto x2 = mm(x.reshape({-1, in}));
+  const auto m2 = mask ? c10::optional<at::Tensor>(mm(dev(*mask).reshape({-1, in}))) : c10::nullopt;
+  const auto xm = m2 ? x2 * *m2 : x2;
+  const auto h = at::mm(xm, mm(a).t());        // [N, rank]
+  const auto g = at::mm(dy2, mm(b));           // [N, rank] = dy·B
+  auto dloraB = at::mm(dy2.t(), h).mul_(scaling);  // [out, rank]
+  auto dloraA = at::mm(g.t(), xm).mul_(scaling);   // [rank, in]
+  auto dx = at::mm(dy2, mm(w));                    // [N, in]
+  if (m2) dx.add_(at::mm(g, mm(a)).mul_(*m2), scaling);
+  else dx.addmm_(g, mm(a), 1, scaling);
+  auto dbias = f32(dy2).sum(0);
+  // Frozen weight: no [out, in] product; a broadcast zero view keeps the output contract without memory.
+  auto dweight = weightGrad ? f32(at::mm(dy2.t(), x2)) : at::zeros({1}, dy.options().dtype(at::kFloat)).expand({outF, in});
+  return outs(info.Env(), {f32(dx).reshape(x.sizes()), dweight, dbias, f32(dloraA), f32(dloraB)});
+}
+
+// ---- fused: cross-entropy -------------------------------------------------------------------------------------
+
+void checkLabels(const at::Tensor& labels, int64_t V) {
+  if (labels.numel() == 0) return;
+  const auto mx = labels.max().item<int64_t>();
+  if (mx >= V)
+    throw std::runtime_error("LoratsCrossEntropy: label " + std::to_string(mx) + " is not below the vocabulary size " +
+                             std::to_string(V));
+}
+
+/** crossEntropy(logits [N, V], labels int32 [N], labelSmoothing) -> loss [N]; negative labels give 0 */
+Napi::Value crossEntropy(const Napi::CallbackInfo& info) {
+  const auto logits = f32(dev(argT(info, 0)));
+  const auto labels = dev(argT(info, 1)).to(at::kLong);
+  const auto eps = argF(info, 2);
+  const auto V = logits.size(1);
+  checkLabels(labels, V);
+  const auto valid = labels >= 0;
+  const auto safe = at::where(valid, labels, at::zeros_like(labels));
+  const auto lse = at::logsumexp(logits, {1});
+  auto loss = lse - logits.gather(1, safe.unsqueeze(1)).squeeze(1);
+  if (eps != 0) loss = loss * (1 - eps) + (lse - logits.mean(1)) * eps;
+  return out(info.Env(), at::where(valid, loss, at::zeros_like(loss)));
+}
+
+/** crossEntropyGrad(dy [N], logits, labels, labelSmoothing) -> dlogits = dy·(softmax − (1−ε)·onehot − ε/V) */
+Napi::Value crossEntropyGrad(const Napi::CallbackInfo& info) {
+  const auto dy = f32(ew(argT(info, 0)));
+  const auto logits = f32(dev(argT(info, 1)));
+  const auto labels = dev(argT(info, 2)).to(at::kLong);
+  const auto eps = argF(info, 3);
+  const auto V = logits.size(1);
+  const auto valid = labels >= 0;
+  const auto safe = at::where(valid, labels, at::zeros_like(labels)).unsqueeze(1);
+  auto g = at::softmax(logits, 1);
+  if (eps != 0) g.sub_(eps / static_cast<double>(V));
+  g.scatter_add_(1, safe, at::full({logits.size(0), 1}, -(1 - eps), g.options()));
+  const auto scale = at::where(valid, dy.expand({logits.size(0)}), at::zeros({}, g.options())).unsqueeze(1);
+  return out(info.Env(), g.mul_(scale));
+}
+
+// ---- fused: attention -----------------------------------------------------------------------------------------
+
+struct AttnArgs {
+  bool causal;
+  double scale;
+  double dropout;
+  double seed;
+};
+
+AttnArgs attnArgs(const Napi::CallbackInfo& info, size_t i) {
+  return {argB(info, i), argF(info, i + 1), argF(info, i + 2), argF(info, i + 3)};
+}
+
+/** Runs f with the device's default generator seeded (state restored afterwards) so forward and grad draw alike. */
+template <typename F>
+auto withSeed(double seed, F f) -> decltype(f()) {
+  auto gen = at::globalContext().defaultGenerator(device());
+  std::lock_guard<std::mutex> lock(gen.mutex());
+  auto saved = gen.get_state();
+  gen.set_current_seed(static_cast<uint64_t>(seed));
+  try {
+    auto r = f();
+    gen.set_state(saved);
+    return r;
+  } catch (...) {
+    gen.set_state(saved);
+    throw;
+  }
+}
+
+/** The additive mask including the causal part (query i sees keys ≤ i + S − T); undefined when there is none. */
+at::Tensor fullMask(const c10::optional<at::Tensor>& mask, const AttnArgs& c, int64_t T, int64_t S, const at::TensorOptions& o) {
+  at::Tensor m = mask ? f32(dev(*mask)) : at::Tensor();
+  if (c.causal) {
+    auto allowed = at::ones({T, S}, o.dtype(at::kBool)).tril(S - T);
+    auto cm = at::zeros({T, S}, o.dtype(at::kFloat)).masked_fill(allowed.logical_not(), -std::numeric_limits<float>::infinity());
+    m = m.defined() ? m + cm : cm;
+  }
+  return m;
+}
+
+#if LORATS_SDPA
+at::Tensor sdpa(const at::Tensor& q, const at::Tensor& k, const at::Tensor& v, const c10::optional<at::Tensor>& mask,
+                const AttnArgs& c) {
+  const auto T = q.size(-2);
+  const auto S = k.size(-2);
+  const bool plainCausal = c.causal && !mask && T == S;
+  c10::optional<at::Tensor> m;
+  if (!plainCausal) {
+    auto full = fullMask(mask, c, T, S, q.options());
+    if (full.defined()) m = full.to(q.scalar_type());
+  }
+  return at::scaled_dot_product_attention(q, k, v, m, c.dropout, plainCausal, c.scale);
+}
+#else
+/** softmax(q·kᵀ·scale + mask) and the dropout keep-mask (scaled), computed explicitly (libtorch 1.x). */
+std::pair<at::Tensor, at::Tensor> attnProbs(const at::Tensor& q, const at::Tensor& k, const c10::optional<at::Tensor>& mask,
+                                            const AttnArgs& c) {
+  auto s = at::matmul(q, k.transpose(-2, -1)).mul_(c.scale);
+  auto m = fullMask(mask, c, q.size(-2), k.size(-2), q.options());
+  if (m.defined()) s = s + m;
+  auto p = at::softmax(s, -1);
+  at::Tensor keep;
+  if (c.dropout > 0) {
+    keep = withSeed(c.seed, [&] { return at::empty_like(p).bernoulli_(1 - c.dropout); });
+    keep.mul_(1 / (1 - c.dropout));
+  }
+  return {p, keep};
+}
+#endif
+
+/** attention(q, k, v, mask|-1, causal, scale, dropout, seed) */
+Napi::Value attention(const Napi::CallbackInfo& info) {
+  const auto q = dev(argT(info, 0));
+  const auto k = dev(argT(info, 1));
+  const auto v = dev(argT(info, 2));
+  const auto mask = argOptT(info, 3);
+  const auto c = attnArgs(info, 4);
+#if LORATS_SDPA
+  at::Tensor y;
+  if (c.dropout > 0) {
+    // Same path as the gradient's recomputation (grad-enabled inputs), so the same kernel draws the same mask.
+    y = withSeed(c.seed, [&] {
+      at::AutoGradMode grad(true);
+      auto qg = mm(q).detach().requires_grad_(true);
+      auto kg = mm(k).detach().requires_grad_(true);
+      auto vg = mm(v).detach().requires_grad_(true);
+      return sdpa(qg, kg, vg, mask, c).detach();
+    });
+  } else {
+    at::AutoDispatchBelowADInplaceOrView guard;
+    y = sdpa(mm(q), mm(k), mm(v), mask, c);
+  }
+  return out(info.Env(), f32(y));
+#else
+  at::AutoDispatchBelowADInplaceOrView guard;
+  auto pk = attnProbs(q, k, mask, c);
+  auto p = pk.second.defined() ? pk.first * pk.second : pk.first;
+  return out(info.Env(), at::matmul(p, v));
+#endif
+}
+
+/** attentionGrad(dy, q, k, v, mask|-1, causal, scale, dropout, seed) -> [dq, dk, dv] */
+Napi::Value attentionGrad(const Napi::CallbackInfo& info) {
+  const auto dy = dev(argT(info, 0));
+  const auto q = dev(argT(info, 1));
+  const auto k = dev(argT(info, 2));
+  const auto v = dev(argT(info, 3));
+  const auto mask = argOptT(info, 4);
+  const auto c = attnArgs(info, 5);
+#if LORATS_SDPA
+  auto run = [&] {
+    at::AutoGradMode grad(true);
+    auto qg = mm(q).detach().requires_grad_(true);
+    auto kg = mm(k).detach().requires_grad_(true);
+    auto vg = mm(v).detach().requires_grad_(true);
+    auto y = sdpa(qg, kg, vg, mask, c);
+    return torch::autograd::grad({y}, {qg, kg, vg}, {mm(dy).to(y.scalar_type())});
+  };
+  auto g = c.dropout > 0 ? withSeed(c.seed, run) : run();
+  return outs(info.Env(), {f32(g[0]), f32(g[1]), f32(g[2])});
+#else
+  at::AutoDispatchBelowADInplaceOrView guard;
+  auto pk = attnProbs(q, k, mask, c);
+  const auto& p = pk.first;
+  const auto pd = pk.second.defined() ? p * pk.second : p;
+  auto dv = at::matmul(pd.transpose(-2, -1), dy);
+  auto dp = at::matmul(dy, v.transpose(-2, -1));
+  if (pk.second.defined()) dp = dp * pk.second;
+  auto ds = p * (dp - (dp * p).sum(-1, true));
+  ds.mul_(c.scale);
+  auto dq = at::matmul(ds, k);
+  auto dk = at::matmul(ds.transpose(-2, -1), q);
+  return outs(info.Env(), {dq, dk, dv});
+#endif
+}
+
+}  // namespace
+
+void registerNn(Napi::Env env, Napi::Object exports) {
+  def(env, exports, "matmul", matmul);
+  def(env, exports, "conv", conv);
+  def(env, exports, "convBackpropInput", convBackpropInput);
+  def(env, exports, "convBackpropFilter", convBackpropFilter);
+  def(env, exports, "layerNorm", layerNorm);
+  def(env, exports, "layerNormGrad", layerNormGrad);
+  def(env, exports, "gelu", gelu);
+  def(env, exports, "geluGrad", geluGrad);
+  def(env, exports, "loraLinear", loraLinear);
+  def(env, exports, "loraLinearGrad", loraLinearGrad);
+  def(env, exports, "crossEntropy", crossEntropy);
+  def(env, exports, "crossEntropyGrad", crossEntropyGrad);
+  // Attention manages autograd itself: SDPA's gradient comes from libtorch's autograd (flash/efficient on CUDA).
+  defAutograd(env, exports, "attention", attention);
+  defAutograd(env, exports, "attentionGrad", attentionGrad);
+}
+
+}  // namespace lorats

@@ -1,0 +1,203 @@
+// The tfjs KernelBackend over libtorch: every tensor is a handle into the addon's table; data crosses to JS only
+// when read. Reference counting follows tfjs-backend-cpu, so tf.memory() and dispose are exact.
+import { DataStorage, engine, KernelBackend, util } from '@tensorflow/tfjs-core';
+import type { BackendTimingInfo, BackendValues, DataId, DataType, TensorInfo } from '@tensorflow/tfjs-core';
+
+import { DTYPE_CODE } from './addon.js';
+import type { Handle, NativeStats, TorchAddon, TorchDType } from './addon.js';
+
+interface TensorData {
+  /** Index into the addon's table; -1 for string tensors, which live in JS and have no kernels. */
+  handle: Handle;
+  refCount: number;
+  dtype: DataType;
+  values?: BackendValues;
+}
+
+/** What `tf.memory()` reports for this backend, next to the engine's own counts. */
+export interface TorchMemoryInfo {
+  unreliable: boolean;
+  reasons?: string[];
+  /** Tensors and bytes held by the addon (native memory). */
+  numNativeTensors: number;
+  numNativeBytes: number;
+  /** CUDA allocator statistics on a CUDA device. */
+  numBytesInGPUAllocated?: number;
+  numBytesInGPUPeak?: number;
+  numBytesInGPUReserved?: number;
+}
+
+const META_LENGTH = 4096;
+
+function isTorchDType(dtype: DataType): dtype is TorchDType {
+  return dtype === 'float32' || dtype === 'int32' || dtype === 'bool';
+}
+
+function typedFor(values: BackendValues, dtype: TorchDType): Float32Array | Int32Array | Uint8Array {
+  if (dtype === 'float32') return values instanceof Float32Array ? values : Float32Array.from(values as ArrayLike<number>);
+  if (dtype === 'int32') return values instanceof Int32Array ? values : Int32Array.from(values as ArrayLike<number>);
+  return values instanceof Uint8Array ? values : Uint8Array.from(values as ArrayLike<number>);
+}
+
+const CODE_DTYPE: readonly TorchDType[] = ['float32', 'int32', 'bool'];
+
+/** The `torch` backend: one libtorch device (`cpu` or `cuda:N`) per instance. */
+export class TorchBackend extends KernelBackend {
+  readonly addon: TorchAddon;
+  readonly device: string;
+  private readonly data: DataStorage<TensorData>;
+  private readonly meta = new Int32Array(META_LENGTH);
+
+  constructor(addon: TorchAddon, device: string) {
+    super();
+    this.addon = addon;
+    addon.init(this.meta);
+    this.device = addon.setDevice(device);
+    this.data = new DataStorage<TensorData>(this, engine());
+  }
+
+  // ---- storage ------------------------------------------------------------------------------------------------
+
+  override write(values: BackendValues, shape: number[], dtype: DataType): DataId {
+    const dataId = {};
+    this.data.set(dataId, this.store(values, shape, dtype, 1));
+    return dataId;
+  }
+
+  override move(dataId: DataId, values: BackendValues, shape: number[], dtype: DataType, refCount: number): void {
+    this.data.set(dataId, this.store(values, shape, dtype, refCount));
+  }
+
+  private store(values: BackendValues, shape: number[], dtype: DataType, refCount: number): TensorData {
+    if (dtype === 'string') return { handle: -1, refCount, dtype, values };
+    if (!isTorchDType(dtype)) throw new Error(`the torch backend does not support ${dtype} tensors`);
+    const handle = this.addon.fromData(typedFor(values, dtype), shape, DTYPE_CODE[dtype]);
+    return { handle, refCount, dtype };
+  }
+
+  override readSync(dataId: DataId): BackendValues {
+    const d = this.data.get(dataId);
+    return d.values ?? this.addon.toData(d.handle);
+  }
+
+  override async read(dataId: DataId): Promise<BackendValues> {
+    return this.readSync(dataId);
+  }
+
+  override disposeData(dataId: DataId, force = false): boolean {
+    if (!this.data.has(dataId)) return true;
+    const d = this.data.get(dataId);
+    d.refCount--;
+    if (!force && d.refCount > 0) return false;
+    if (d.handle >= 0) this.addon.release(d.handle);
+    this.data.delete(dataId);
+    return true;
+  }
+
+  override refCount(dataId: DataId): number {
+    return this.data.has(dataId) ? this.data.get(dataId).refCount : 0;
+  }
+
+  override incRef(dataId: DataId): void {
+    this.data.get(dataId).refCount++;
+  }
+
+  override numDataIds(): number {
+    return this.data.numDataIds();
+  }
+
+  override memory(): TorchMemoryInfo {
+    const s: NativeStats = this.addon.stats();
+    return {
+      unreliable: false,
+      numNativeTensors: s.tensors,
+      numNativeBytes: s.bytes,
+      ...(s.deviceAllocated !== undefined && {
+        numBytesInGPUAllocated: s.deviceAllocated,
+        numBytesInGPUPeak: s.devicePeak,
+        numBytesInGPUReserved: s.deviceReserved,
+      }),
+    };
+  }
+
+  override timerAvailable(): boolean {
+    return true;
+  }
+
+  override async time(f: () => void): Promise<BackendTimingInfo> {
+    this.addon.sync();
+    const start = util.now();
+    f();
+    this.addon.sync();
+    return { kernelMs: util.now() - start };
+  }
+
+  override floatPrecision(): 32 {
+    return 32;
+  }
+
+  override dispose(): void {
+    // The engine disposes tensors before the backend; anything left is released with the table when the process exits.
+  }
+
+  // ---- helpers for kernels ------------------------------------------------------------------------------------
+
+  /** The native handle of a kernel input (moving it from another backend if needed). */
+  handle(t: TensorInfo): Handle {
+    const d = this.data.get(t.dataId);
+    if (d.handle < 0) throw new Error(`the torch backend has no kernels for ${d.dtype} tensors`);
+    return d.handle;
+  }
+
+  /** A handle for an optional input, -1 when absent. */
+  optionalHandle(t: TensorInfo | undefined | null): Handle {
+    return t == null ? -1 : this.handle(t);
+  }
+
+  /** Wraps the addon's last single output as a TensorInfo (dtype and shape from the meta buffer). */
+  output(h: Handle): TensorInfo {
+    return this.wrap(h, 1).info;
+  }
+
+  /** Wraps the addon's last multi-output call. */
+  outputs(hs: Handle[]): TensorInfo[] {
+    let pos = 1;
+    return hs.map((h) => {
+      const r = this.wrap(h, pos);
+      pos = r.next;
+      return r.info;
+    });
+  }
+
+  private wrap(h: Handle, pos: number): { info: TensorInfo; next: number } {
+    const m = this.meta;
+    const dtype = CODE_DTYPE[m[pos]];
+    const rank = m[pos + 1];
+    const shape = new Array<number>(rank);
+    for (let i = 0; i < rank; i++) shape[i] = m[pos + 2 + i];
+    const dataId = {};
+    this.data.set(dataId, { handle: h, refCount: 1, dtype });
+    return { info: { dataId, shape, dtype }, next: pos + 2 + rank };
+  }
+
+  /** An output that shares the input's data (Identity-like kernels), with the shape and dtype given. */
+  shareData(x: TensorInfo, shape: number[] = x.shape, dtype: DataType = x.dtype): TensorInfo {
+    this.incRef(x.dataId);
+    return { dataId: x.dataId, shape, dtype };
+  }
+
+  /** A new tensor from JS values. */
+  makeTensorInfo(shape: number[], dtype: DataType, values: BackendValues): TensorInfo {
+    return { dataId: this.write(values, shape, dtype), shape, dtype };
+  }
+
+  /** Frees an intermediate TensorInfo made inside a kernel. */
+  disposeIntermediateTensorInfo(t: TensorInfo): void {
+    this.disposeData(t.dataId);
+  }
+
+  /** Waits for queued device work (CUDA); no-op on the CPU. */
+  sync(): void {
+    this.addon.sync();
+  }
+}

@@ -1,0 +1,96 @@
+// The fused lorats kernels of docs/fused-ops.md, and native random kernels.
+import type { KernelConfig } from '@tensorflow/tfjs-core';
+
+import type { AttentionArgs, TorchAddon } from '../addon.js';
+import { seedArg } from './gather.js';
+import { boolAttr, input, kernel, numberAttr, numbersAttr, stringAttr } from './kernel.js';
+import type { TorchKernelArgs } from './kernel.js';
+
+function attentionArgs({ attrs }: TorchKernelArgs, headSize: number): AttentionArgs {
+  return [boolAttr(attrs, 'causal'), numberAttr(attrs, 'scale', 1 / Math.sqrt(headSize)), numberAttr(attrs, 'dropout', 0), seedArg(attrs.seed)];
+}
+
+export function fusedKernels(addon: TorchAddon): KernelConfig[] {
+  return [
+    kernel('LoratsLayerNorm', ({ inputs, backend, attrs }) =>
+      backend.output(
+        addon.layerNorm(
+          backend.handle(input(inputs, 'x', 'LoratsLayerNorm')),
+          backend.handle(input(inputs, 'gamma', 'LoratsLayerNorm')),
+          backend.handle(input(inputs, 'beta', 'LoratsLayerNorm')),
+          numberAttr(attrs, 'epsilon', 1e-5),
+        ),
+      ),
+    ),
+    kernel('LoratsLayerNormGrad', ({ inputs, backend, attrs }) =>
+      backend.outputs(
+        addon.layerNormGrad(
+          backend.handle(input(inputs, 'dy', 'LoratsLayerNormGrad')),
+          backend.handle(input(inputs, 'x', 'LoratsLayerNormGrad')),
+          backend.handle(input(inputs, 'gamma', 'LoratsLayerNormGrad')),
+          numberAttr(attrs, 'epsilon', 1e-5),
+        ),
+      ),
+    ),
+    kernel('LoratsGelu', ({ inputs, backend, attrs }) =>
+      backend.output(addon.gelu(backend.handle(input(inputs, 'x', 'LoratsGelu')), stringAttr(attrs, 'approximate', 'none'))),
+    ),
+    kernel('LoratsGeluGrad', ({ inputs, backend, attrs }) =>
+      backend.output(
+        addon.geluGrad(backend.handle(input(inputs, 'dy', 'LoratsGeluGrad')), backend.handle(input(inputs, 'x', 'LoratsGeluGrad')), stringAttr(attrs, 'approximate', 'none')),
+      ),
+    ),
+    kernel('LoratsAttention', (args) => {
+      const { inputs, backend } = args;
+      const q = input(inputs, 'q', 'LoratsAttention');
+      const h = [q, input(inputs, 'k', 'LoratsAttention'), input(inputs, 'v', 'LoratsAttention')].map((t) => backend.handle(t));
+      return backend.output(addon.attention(h[0], h[1], h[2], backend.optionalHandle(inputs.mask), ...attentionArgs(args, q.shape[3])));
+    }),
+    kernel('LoratsAttentionGrad', (args) => {
+      const { inputs, backend } = args;
+      const q = input(inputs, 'q', 'LoratsAttentionGrad');
+      const h = ['dy', 'q', 'k', 'v'].map((n) => backend.handle(input(inputs, n, 'LoratsAttentionGrad')));
+      return backend.outputs(addon.attentionGrad(h[0], h[1], h[2], h[3], backend.optionalHandle(inputs.mask), ...attentionArgs(args, q.shape[3])));
+    }),
+    kernel('LoratsLoraLinear', ({ inputs, backend, attrs }) => {
+      const h = ['x', 'weight', 'loraA', 'loraB'].map((n) => backend.handle(input(inputs, n, 'LoratsLoraLinear')));
+      return backend.output(
+        addon.loraLinear(h[0], h[1], backend.optionalHandle(inputs.bias), h[2], h[3], backend.optionalHandle(inputs.dropoutMask), numberAttr(attrs, 'scaling')),
+      );
+    }),
+    kernel('LoratsLoraLinearGrad', ({ inputs, backend, attrs }) => {
+      const h = ['dy', 'x', 'weight', 'loraA', 'loraB'].map((n) => backend.handle(input(inputs, n, 'LoratsLoraLinearGrad')));
+      return backend.outputs(
+        addon.loraLinearGrad(h[0], h[1], h[2], h[3], h[4], backend.optionalHandle(inputs.dropoutMask), numberAttr(attrs, 'scaling'), boolAttr(attrs, 'weightGrad', true)),
+      );
+    }),
+    kernel('LoratsCrossEntropy', ({ inputs, backend, attrs }) =>
+      backend.output(
+        addon.crossEntropy(
+          backend.handle(input(inputs, 'logits', 'LoratsCrossEntropy')),
+          backend.handle(input(inputs, 'labels', 'LoratsCrossEntropy')),
+          numberAttr(attrs, 'labelSmoothing', 0),
+        ),
+      ),
+    ),
+    kernel('LoratsCrossEntropyGrad', ({ inputs, backend, attrs }) =>
+      backend.output(
+        addon.crossEntropyGrad(
+          backend.handle(input(inputs, 'dy', 'LoratsCrossEntropyGrad')),
+          backend.handle(input(inputs, 'logits', 'LoratsCrossEntropyGrad')),
+          backend.handle(input(inputs, 'labels', 'LoratsCrossEntropyGrad')),
+          numberAttr(attrs, 'labelSmoothing', 0),
+        ),
+      ),
+    ),
+    kernel('LoratsRandomUniform', ({ backend, attrs }) =>
+      backend.output(addon.random('uniform', numbersAttr(attrs, 'shape'), numberAttr(attrs, 'minval', 0), numberAttr(attrs, 'maxval', 1), seedArg(attrs.seed))),
+    ),
+    kernel('LoratsRandomNormal', ({ backend, attrs }) =>
+      backend.output(addon.random('normal', numbersAttr(attrs, 'shape'), numberAttr(attrs, 'mean', 0), numberAttr(attrs, 'stdDev', 1), seedArg(attrs.seed))),
+    ),
+    kernel('LoratsDropoutMask', ({ backend, attrs }) =>
+      backend.output(addon.random('dropout', numbersAttr(attrs, 'shape'), numberAttr(attrs, 'rate'), 0, seedArg(attrs.seed))),
+    ),
+  ];
+}
