@@ -397,11 +397,12 @@ export function unpickle(
         break;
       }
       case 0x62: {
-        // BUILD: only dict state on a dict (OrderedDict attributes) or no state at all
+        // BUILD: dict state on a dict is an OrderedDict's attributes (torch.save(state_dict) stores `_metadata`
+        // there, as every HF pytorch_model.bin does): ignored. Otherwise no state at all.
         const state = pop();
         const target = top();
         if (state === null) break;
-        if (target instanceof PyDict && state instanceof PyDict && state.map.size === 0) break;
+        if (target instanceof PyDict && state instanceof PyDict) break;
         if (target instanceof PyOpaque && target.build) {
           target.build(state);
           break;
