@@ -14,3 +14,15 @@ export { RUN_RECORD_SCHEMA, parseRunRecord, readRunRecord, writeRunRecord, runRe
 export type { RunRecord, RunInputs, RunEnvironment, RunTraining } from './run-record.js';
 export { gitInfo, packageVersions, runEnvironment } from './environment.js';
 export { writeFileAtomicSync } from './files.js';
+export {
+  saveCheckpoint,
+  loadCheckpoint,
+  loadLatestCheckpoint,
+  listCheckpoints,
+  checkpointPath,
+  toHostTensor,
+  fromHostTensor,
+} from './checkpoint.js';
+export type { TrainingCheckpoint } from './checkpoint.js';
+export { runTrainingLoop } from './train-loop.js';
+export type { TrainLoopOptions, TrainLoopResult } from './train-loop.js';
