@@ -29,3 +29,23 @@ export { openTorchZip, serializeTorch, writeTorch } from './torch-zip.js';
 export { LEGACY_MAGIC, openTorchLegacy } from './torch-legacy.js';
 export type { SaveFormat, SaveOptions } from './checkpoint.js';
 export { formatForPath, loadCheckpoint, openCheckpoint, openCheckpointBytes, saveCheckpoint, sniffFormat } from './checkpoint.js';
+export type { LoraModule, LoraWeights } from './lora.js';
+export { collapseMerged, expandMerged, loraScaling } from './lora.js';
+export type { LoralibOptions } from './loralib.js';
+export { EMBEDDING_NAMES, loralibStateDict, loralibWeights, readLoralib, unwrapStateDict } from './loralib.js';
+export type { AdapterConfigJson, PeftAdapter, PeftFromLoraOptions, PeftKey, PeftTensorRole, ReadPeftResult, WritePeftOptions } from './peft.js';
+export {
+  ADAPTER_BIN_NAME,
+  ADAPTER_CONFIG_NAME,
+  ADAPTER_SAFETENSORS_NAME,
+  MERGED_METADATA_KEY,
+  isPeftFolder,
+  loraFromPeft,
+  parsePeftKey,
+  peftFromLora,
+  peftKey,
+  readPeftAdapter,
+  writePeftAdapter,
+} from './peft.js';
+export type { JsonValue } from './python-json.js';
+export { pythonJsonDumps } from './python-json.js';

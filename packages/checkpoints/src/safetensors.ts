@@ -67,6 +67,9 @@ function parseHeader(file: string, text: string, dataSize: number, headerEnd: nu
     }
     const [begin, end] = offsets;
     if (end < begin) throw new CorruptCheckpointError(file, `data_offsets [${begin}, ${end}] end before they begin`, { key });
+    if (end > dataSize) {
+      throw new TruncatedCheckpointError(file, `data_offsets [${begin}, ${end}] run past the end of the data (${dataSize} bytes)`, { key });
+    }
     if (!shape.includes(0)) {
       let count = dtypeSize(dtype);
       for (const d of shape) {
@@ -77,9 +80,6 @@ function parseHeader(file: string, text: string, dataSize: number, headerEnd: nu
     const need = numel(shape) * dtypeSize(dtype);
     if (end - begin !== need) {
       throw new CorruptCheckpointError(file, `data_offsets [${begin}, ${end}] hold ${end - begin} bytes but ${dtypeName}[${shape.join(', ')}] needs ${need}`, { key });
-    }
-    if (end > dataSize) {
-      throw new TruncatedCheckpointError(file, `data_offsets [${begin}, ${end}] run past the end of the data (${dataSize} bytes)`, { key });
     }
     list.push([key, { dtype, shape: [...shape], offset: headerEnd + begin, byteLength: need }]);
   }
