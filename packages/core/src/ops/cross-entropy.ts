@@ -1,0 +1,51 @@
+// crossEntropy: per-row loss (1−ε)·NLL + ε·mean_v(−log p_v) over logits [N, V]; negative labels are ignored (loss 0).
+import * as tf from '@tensorflow/tfjs-core';
+import { FUSED_KERNELS, runKernel, useFusedKernel } from './kernels.js';
+
+/** Options for `crossEntropy`. */
+export interface CrossEntropyOptions {
+  /** Label smoothing ε in [0, 1) (loralib's `label_smooth`). */
+  labelSmoothing?: number;
+}
+
+/** Per-row cross-entropy of logits [..., V] against int32 labels [...] (no one-hot; LoratsCrossEntropy when registered). */
+export function crossEntropy(logits: tf.Tensor, labels: tf.Tensor, options: CrossEntropyOptions = {}): tf.Tensor {
+  const { labelSmoothing = 0 } = options;
+  if (!(labelSmoothing >= 0 && labelSmoothing < 1)) throw new Error(`crossEntropy: labelSmoothing must be in [0, 1), got ${labelSmoothing}`);
+  const V = logits.shape[logits.rank - 1];
+  const rowsShape = logits.shape.slice(0, -1);
+  if (labels.rank !== rowsShape.length || labels.shape.some((d, i) => d !== rowsShape[i])) {
+    throw new Error(`crossEntropy: labels [${labels.shape}] must be [${rowsShape}] for logits [${logits.shape}]`);
+  }
+  if (labels.dtype !== 'int32') throw new Error(`crossEntropy: labels must be int32, got ${labels.dtype}`);
+  const N = labels.size;
+
+  if (useFusedKernel(FUSED_KERNELS.crossEntropy, FUSED_KERNELS.crossEntropyGrad)) {
+    const attrs = { labelSmoothing };
+    const labels1 = tf.reshape(labels, [N]);
+    const f = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
+      const [l, save] = args as [tf.Tensor, tf.GradSaveFunc];
+      save([l, labels1]);
+      return {
+        value: runKernel(FUSED_KERNELS.crossEntropy, { logits: l, labels: labels1 }, attrs),
+        gradFunc: (dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[]) =>
+          runKernel(FUSED_KERNELS.crossEntropyGrad, { dy: dy as tf.Tensor, logits: saved[0], labels: saved[1] }, attrs),
+      };
+    });
+    const loss = tf.tidy(() => tf.reshape(f(tf.reshape(logits, [N, V])), rowsShape));
+    labels1.dispose();
+    return loss;
+  }
+
+  return tf.tidy(() => {
+    const logp = tf.logSoftmax(tf.reshape(logits, [N, V])); // [N, V]
+    const l = tf.reshape(labels, [N]);
+    const valid = tf.greaterEqual(l, 0);
+    const safe = tf.where(valid, l, tf.zerosLike(l));
+    const flatIndex = tf.add(tf.mul(tf.range(0, N, 1, 'int32'), tf.scalar(V, 'int32')), safe);
+    const nll = tf.neg(tf.gather(tf.reshape(logp, [N * V]), flatIndex)); // [N]
+    let loss = nll;
+    if (labelSmoothing > 0) loss = tf.add(tf.mul(nll, 1 - labelSmoothing), tf.mul(tf.neg(tf.mean(logp, -1)), labelSmoothing));
+    return tf.reshape(tf.where(valid, loss, tf.zerosLike(loss)), rowsShape);
+  });
+}

@@ -1,0 +1,224 @@
+import * as tf from '@tensorflow/tfjs';
+import { expectNoTensorLeak, expectTensorsClose } from '@lorats/testing';
+import { describe, expect, it } from 'vitest';
+import { OP_PATHS, useOpPath } from '../../test/op-paths.js';
+import { attention, crossEntropy, gelu, layerNorm, loraLinear } from '../index.js';
+
+// Hand-computed references in float64 on the host, independent of both paths.
+function rand(shape: number[], seed: number): tf.Tensor {
+  return tf.randomNormal(shape, 0, 1, 'float32', seed);
+}
+
+function erf(x: number): number {
+  // Abramowitz–Stegun 7.1.26 is too coarse; use the series, which converges fast for |x| < 4.
+  let term = x;
+  let sum = x;
+  for (let n = 1; n < 100; n++) {
+    term *= (-x * x) / n;
+    sum += term / (2 * n + 1);
+  }
+  return (2 / Math.sqrt(Math.PI)) * sum;
+}
+
+describe.each(OP_PATHS)('fused ops (%s path)', (path) => {
+  useOpPath(path);
+
+  it('layerNorm matches the hand-computed formula and its gradient sums', () => {
+    const x = tf.tensor2d([[1, 2, 3, 4], [-1, 0, 5, 0.5]]);
+    const gamma = tf.tensor1d([1, 0.5, -2, 3]);
+    const beta = tf.tensor1d([0, 1, 0.25, -1]);
+    const xs = x.arraySync() as number[][];
+    const want = xs.map((row) => {
+      const mean = row.reduce((a, b) => a + b, 0) / 4;
+      const v = row.reduce((a, b) => a + (b - mean) ** 2, 0) / 4;
+      return row.map((xv, c) => ([1, 0.5, -2, 3][c] * (xv - mean)) / Math.sqrt(v + 1e-5) + [0, 1, 0.25, -1][c]);
+    });
+    expectTensorsClose(layerNorm(x, gamma, beta), want);
+    // d/dbeta of sum(y) is the row count; d/dx of sum(y) with gamma = 1 is 0 (normalisation is shift-invariant).
+    const [, , dbeta] = tf.grads((a: tf.Tensor, g: tf.Tensor, b: tf.Tensor) => tf.sum(layerNorm(a, g, b)))([x, gamma, beta]);
+    expectTensorsClose(dbeta, [2, 2, 2, 2]);
+    const [dx] = tf.grads((a: tf.Tensor) => tf.sum(layerNorm(a, tf.ones([4]), tf.zeros([4]))))([x]);
+    expectTensorsClose(dx, tf.zeros([2, 4]), { atol: 1e-5 });
+  });
+
+  it('layerNorm gradients agree with central finite differences', () => {
+    const x = rand([3, 5], 1);
+    const gamma = rand([5], 2);
+    const beta = rand([5], 3);
+    const w = rand([3, 5], 4);
+    const f = (a: tf.Tensor, g: tf.Tensor, b: tf.Tensor): tf.Scalar => tf.sum(tf.mul(layerNorm(a, g, b), w));
+    const [dx] = tf.grads(f)([x, gamma, beta]);
+    const xs = x.dataSync().slice();
+    const fd = new Float32Array(xs.length);
+    const h = 1e-2;
+    for (let i = 0; i < xs.length; i++) {
+      const plus = xs.slice();
+      plus[i] += h;
+      const minus = xs.slice();
+      minus[i] -= h;
+      fd[i] = (f(tf.tensor2d(plus, [3, 5]), gamma, beta).dataSync()[0] - f(tf.tensor2d(minus, [3, 5]), gamma, beta).dataSync()[0]) / (2 * h);
+    }
+    expectTensorsClose(dx, tf.tensor2d(fd, [3, 5]), { atol: 2e-3, rtol: 2e-3 });
+  });
+
+  it('gelu (exact and tanh) matches the formulas, with derivative', () => {
+    const xs = [-3, -1, -0.5, 0, 0.3, 1, 2.5];
+    const x = tf.tensor1d(xs);
+    expectTensorsClose(gelu(x), xs.map((v) => 0.5 * v * (1 + erf(v / Math.SQRT2))));
+    const k = Math.sqrt(2 / Math.PI);
+    expectTensorsClose(gelu(x, 'tanh'), xs.map((v) => 0.5 * v * (1 + Math.tanh(k * (v + 0.044715 * v ** 3)))));
+    const dExact = xs.map((v) => 0.5 * (1 + erf(v / Math.SQRT2)) + (v * Math.exp(-0.5 * v * v)) / Math.sqrt(2 * Math.PI));
+    expectTensorsClose(tf.grad((a: tf.Tensor) => tf.sum(gelu(a)))(x), dExact, { atol: 1e-5 });
+    const dTanh = xs.map((v) => {
+      const t = Math.tanh(k * (v + 0.044715 * v ** 3));
+      return 0.5 * (1 + t) + 0.5 * v * (1 - t * t) * k * (1 + 3 * 0.044715 * v * v);
+    });
+    expectTensorsClose(tf.grad((a: tf.Tensor) => tf.sum(gelu(a, 'tanh')))(x), dTanh, { atol: 1e-5 });
+    expect(() => gelu(x, 'fast' as 'none')).toThrow(/unknown approximate "fast"/);
+  });
+
+  it('attention matches softmax(q·kᵀ·scale + mask)·v with causal offset S − T', () => {
+    const [B, H, T, S, D] = [1, 2, 2, 3, 4];
+    const q = rand([B, H, T, D], 5);
+    const k = rand([B, H, S, D], 6);
+    const v = rand([B, H, S, D], 7);
+    const mask = tf.tensor4d([0, -1e9, 0], [1, 1, 1, S]); // hide key 1 everywhere
+    const qa = q.arraySync() as number[][][][];
+    const ka = k.arraySync() as number[][][][];
+    const va = v.arraySync() as number[][][][];
+    const expected = (causal: boolean, masked: boolean, scale: number): number[][][][] =>
+      qa.map((qb, b) =>
+        qb.map((qh, h) =>
+          qh.map((qt, t) => {
+            const scores = ka[b][h].map((ks, s) => {
+              if (causal && s > t + S - T) return -Infinity;
+              if (masked && s === 1) return -Infinity;
+              return qt.reduce((acc, qv, d) => acc + qv * ks[d], 0) * scale;
+            });
+            const max = Math.max(...scores);
+            const e = scores.map((sc) => Math.exp(sc - max));
+            const sum = e.reduce((a, x) => a + x, 0);
+            return Array.from({ length: D }, (_, d) => e.reduce((acc, p, s) => acc + (p / sum) * va[b][h][s][d], 0));
+          }),
+        ),
+      );
+    expectTensorsClose(attention(q, k, v), expected(false, false, 0.5));
+    expectTensorsClose(attention(q, k, v, { causal: true }), expected(true, false, 0.5));
+    expectTensorsClose(attention(q, k, v, { causal: true, mask, scale: 0.3 }), expected(true, true, 0.3));
+  });
+
+  it('attention gradients agree with finite differences', () => {
+    const q = rand([1, 1, 3, 2], 8);
+    const k = rand([1, 1, 3, 2], 9);
+    const v = rand([1, 1, 3, 2], 10);
+    const w = rand([1, 1, 3, 2], 11);
+    const f = (a: tf.Tensor, b: tf.Tensor, c: tf.Tensor): tf.Scalar => tf.sum(tf.mul(attention(a, b, c, { causal: true }), w));
+    const grads = tf.grads(f)([q, k, v]);
+    const inputs = [q, k, v];
+    for (let which = 0; which < 3; which++) {
+      const base = inputs[which].dataSync().slice();
+      const fd = new Float32Array(base.length);
+      for (let i = 0; i < base.length; i++) {
+        const at = (delta: number): number => {
+          const moved = base.slice();
+          moved[i] += delta;
+          const args = inputs.map((t, j) => (j === which ? tf.tensor(moved, t.shape) : t)) as [tf.Tensor, tf.Tensor, tf.Tensor];
+          return f(...args).dataSync()[0];
+        };
+        fd[i] = (at(1e-2) - at(-1e-2)) / 2e-2;
+      }
+      expectTensorsClose(grads[which], tf.tensor(fd, inputs[which].shape), { atol: 2e-3, rtol: 2e-3, label: `d${'qkv'[which]}` });
+    }
+  });
+
+  it('loraLinear matches x·Wᵀ + b + scaling·(x⊙m)·Aᵀ·Bᵀ and its gradients', () => {
+    const x = rand([2, 3, 4], 12); // [..., in]
+    const w = rand([5, 4], 13); // [out, in]
+    const b = rand([5], 14);
+    const a = rand([2, 4], 15); // [rank, in]
+    const bm = rand([5, 2], 16); // [out, rank]
+    const m = tf.mul(tf.cast(tf.greater(rand([2, 3, 4], 17), 0), 'float32'), 2);
+    const want = (withBias: boolean, withMask: boolean): tf.Tensor =>
+      tf.tidy(() => {
+        const xm = withMask ? tf.mul(x, m) : x;
+        const base = tf.matMul(tf.reshape(x, [6, 4]), w, false, true);
+        const lora = tf.matMul(tf.matMul(tf.reshape(xm, [6, 4]), a, false, true), bm, false, true);
+        const y = tf.add(withBias ? tf.add(base, b) : base, tf.mul(lora, 0.75));
+        return tf.reshape(y, [2, 3, 5]);
+      });
+    expectTensorsClose(loraLinear(x, w, b, a, bm, { scaling: 0.75 }), want(true, false));
+    expectTensorsClose(loraLinear(x, w, null, a, bm, { scaling: 0.75, dropoutMask: m }), want(false, true));
+    const g = rand([2, 3, 5], 18);
+    for (const withBias of [true, false]) {
+      const fused = tf.grads((xi: tf.Tensor, wi: tf.Tensor, ai: tf.Tensor, bi: tf.Tensor) =>
+        tf.sum(tf.mul(loraLinear(xi, wi, withBias ? b : null, ai, bi, { scaling: 0.75, dropoutMask: m }), g)),
+      )([x, w, a, bm]);
+      const plain = tf.grads((xi: tf.Tensor, wi: tf.Tensor, ai: tf.Tensor, bi: tf.Tensor) =>
+        tf.sum(
+          tf.mul(
+            tf.add(
+              tf.matMul(tf.reshape(xi, [6, 4]), wi, false, true),
+              tf.mul(tf.matMul(tf.matMul(tf.reshape(tf.mul(xi, m), [6, 4]), ai, false, true), bi, false, true), 0.75),
+            ),
+            tf.reshape(g, [6, 5]),
+          ),
+        ),
+      )([x, w, a, bm]);
+      fused.forEach((t, i) => expectTensorsClose(t, plain[i], { atol: 1e-4, label: `grad ${i}` }));
+    }
+    const db = tf.grad((bi: tf.Tensor) => tf.sum(tf.mul(loraLinear(x, w, bi, a, bm, { scaling: 0.75 }), g)))(b);
+    expectTensorsClose(db, tf.sum(g, [0, 1]), { atol: 1e-5 });
+  });
+
+  it('loraLinear rejects mismatched shapes', () => {
+    const x = tf.zeros([2, 4]);
+    expect(() => loraLinear(x, tf.zeros([5, 3]), null, tf.zeros([2, 4]), tf.zeros([5, 2]), { scaling: 1 })).toThrow(/does not match weight/);
+    expect(() => loraLinear(x, tf.zeros([5, 4]), null, tf.zeros([2, 3]), tf.zeros([5, 2]), { scaling: 1 })).toThrow(/loraA \[2,3\] must be \[rank, 4\]/);
+    expect(() => loraLinear(x, tf.zeros([5, 4]), null, tf.zeros([2, 4]), tf.zeros([5, 3]), { scaling: 1 })).toThrow(/loraB \[5,3\] must be \[5, 2\]/);
+  });
+
+  it('crossEntropy: label smoothing, ignored labels, gradient softmax − target', () => {
+    const logits = tf.tensor2d([[1, 2, 0.5], [0, 0, 0], [3, -1, 2]]);
+    const labels = tf.tensor1d([1, -1, 0], 'int32');
+    const eps = 0.1;
+    const rows = logits.arraySync() as number[][];
+    const lsm = rows.map((r) => {
+      const max = Math.max(...r);
+      const lse = max + Math.log(r.reduce((a, v) => a + Math.exp(v - max), 0));
+      return r.map((v) => v - lse);
+    });
+    const lab = [1, -1, 0];
+    const want = lsm.map((lp, n) => (lab[n] < 0 ? 0 : (1 - eps) * -lp[lab[n]] + (eps * -lp.reduce((a, v) => a + v, 0)) / 3));
+    expectTensorsClose(crossEntropy(logits, labels, { labelSmoothing: eps }), want);
+    const wantPlain = lsm.map((lp, n) => (lab[n] < 0 ? 0 : -lp[lab[n]]));
+    expectTensorsClose(crossEntropy(logits, labels), wantPlain);
+    const dy = tf.tensor1d([0.5, 2, -1]);
+    const grad = tf.grad((l: tf.Tensor) => tf.sum(tf.mul(crossEntropy(l, labels, { labelSmoothing: eps }), dy)))(logits);
+    const dyv = [0.5, 2, -1];
+    const wantGrad = lsm.map((lp, n) => lp.map((v, j) => (lab[n] < 0 ? 0 : dyv[n] * (Math.exp(v) - (j === lab[n] ? 1 - eps : 0) - eps / 3))));
+    expectTensorsClose(grad, wantGrad);
+    // [B, T, V] logits with [B, T] labels
+    const l3 = tf.reshape(logits, [1, 3, 3]);
+    expectTensorsClose(crossEntropy(l3, tf.reshape(labels, [1, 3])), [wantPlain]);
+    expect(() => crossEntropy(logits, tf.tensor1d([1, 2, 0]))).toThrow(/labels must be int32/);
+  });
+
+  it('ops leak no tensors across repeated forward and backward', async () => {
+    const x = rand([2, 4], 19);
+    const w = rand([3, 4], 20);
+    const a = rand([2, 4], 21);
+    const b = rand([3, 2], 22);
+    const labels = tf.tensor1d([0, 2], 'int32');
+    await expectNoTensorLeak(() => {
+      tf.tidy(() => {
+        const f = (xi: tf.Tensor, ai: tf.Tensor, bi: tf.Tensor): tf.Scalar => {
+          const h = loraLinear(layerNorm(xi, tf.ones([4]), tf.zeros([4])), w, null, ai, bi, { scaling: 2 });
+          const q = tf.reshape(gelu(h, 'tanh'), [1, 1, 2, 3]);
+          const y = tf.reshape(attention(q, q, q, { causal: true }), [2, 3]);
+          return tf.sum(crossEntropy(y, labels, { labelSmoothing: 0.1 }));
+        };
+        tf.grads(f)([x, a, b]);
+      });
+    });
+  });
+});
