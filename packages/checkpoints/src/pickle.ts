@@ -146,6 +146,7 @@ export function unpickle(
   };
   const long = (b: Uint8Array): number | bigint => {
     if (b.length === 0) return 0;
+    if (b.length > 256) fail(`integer of ${b.length} bytes is too large`);
     let v = 0n;
     for (let i = b.length - 1; i >= 0; i--) v = (v << 8n) | BigInt(b[i]);
     if (b[b.length - 1] & 0x80) v -= 1n << BigInt(8 * b.length);
@@ -153,7 +154,7 @@ export function unpickle(
   };
   const textInt = (s: string): number | bigint => {
     const t = s.endsWith('L') ? s.slice(0, -1) : s;
-    if (!/^[-+]?\d+$/.test(t)) return fail(`bad integer "${s}"`);
+    if (t.length > 600 || !/^[-+]?\d+$/.test(t)) return fail(`bad integer "${s.slice(0, 40)}"`);
     const v = BigInt(t);
     return v >= BigInt(Number.MIN_SAFE_INTEGER) && v <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(v) : v;
   };

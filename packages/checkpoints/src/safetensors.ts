@@ -164,7 +164,7 @@ export class SafetensorsReader implements CheckpointReader {
   async read(key: string, options?: ReadOptions): Promise<HostTensor> {
     const e = this.entries.get(key);
     if (!e) throw missingTensor(this.file, key);
-    const data = await readTyped(this.source, e.offset, e.dtype, numel(e.shape));
+    const data = await readTyped(this.source, e.offset, e.dtype, numel(e.shape), key);
     return finishRead({ dtype: e.dtype, shape: [...e.shape], data }, options);
   }
 

@@ -72,10 +72,22 @@ export async function fileSource(path: string): Promise<ByteSource> {
 }
 
 /** Reads `count` little-endian elements of `dtype` at `offset` straight into a new typed array. */
-export async function readTyped(source: ByteSource, offset: number, dtype: DType, count: number): Promise<TensorData> {
-  const data = allocate(dtype, count);
+export async function readTyped(source: ByteSource, offset: number, dtype: DType, count: number, key?: string): Promise<TensorData> {
+  const data = allocateTensor(source.name, key, dtype, count);
   const bytes = new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
   await source.read(offset, bytes.length, bytes);
   if (!LITTLE_ENDIAN_HOST) swapBytes(bytes, dtypeSize(dtype));
   return data;
+}
+
+/** `allocate`, with a CheckpointError (not a RangeError) when the tensor cannot be held in one typed array. */
+export function allocateTensor(file: string, key: string | undefined, dtype: DType, count: number): TensorData {
+  try {
+    return allocate(dtype, count);
+  } catch (e) {
+    if (e instanceof RangeError) {
+      throw new CheckpointError(file, `tensor of ${count} ${dtype} elements is too large to hold in memory`, { key, cause: e });
+    }
+    throw e;
+  }
 }

@@ -2,6 +2,7 @@
 import { allocate, dtypeSize, numel, swapBytes, type HostTensor, type StateDict } from './dtype.js';
 import { CorruptCheckpointError, TruncatedCheckpointError, UnsupportedDTypeError } from './errors.js';
 import type { PyValue } from './pickle.js';
+import { allocateTensor } from './source.js';
 import { finishRead, missingTensor, readAllOf, type CheckpointReader, type ReadOptions, type TensorInfo } from './reader.js';
 import { flattenTorch, type StorageRef, type TensorRef } from './torch-pickle.js';
 
@@ -89,12 +90,12 @@ export class TorchReader implements CheckpointReader {
       throw new TruncatedCheckpointError(this.file, `storage ${ref.storage.key} holds ${available} bytes, but the tensor needs bytes up to ${startByte + spanBytes}`, { key });
     }
     const contiguous = isContiguous(shape, ref.stride);
-    const out = allocate(dtype, n);
+    const out = allocateTensor(this.file, key, dtype, n);
     const outBytes = new Uint8Array(out.buffer, out.byteOffset, out.byteLength);
     if (contiguous) {
       await this.store.read(ref.storage, startByte, outBytes, key);
     } else {
-      const span = new Uint8Array(spanBytes);
+      const span = allocateTensor(this.file, key, 'uint8', spanBytes) as Uint8Array;
       await this.store.read(ref.storage, startByte, span, key);
       gather(span, outBytes, size, shape, ref.stride);
     }
