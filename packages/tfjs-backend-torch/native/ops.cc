@@ -1,6 +1,7 @@
 // Elementwise, reduction, shape and creation kernels. tfjs semantics; dtypes are decided in TS and passed down.
 #include "common.h"
 
+#include <algorithm>
 #include <cmath>
 
 namespace lorats {
@@ -187,6 +188,13 @@ Napi::Value reduce(const Napi::CallbackInfo& info) {
   const auto axes = argIV(info, 2);
   const bool keep = argB(info, 3);
   const auto outCode = static_cast<int32_t>(argI(info, 4));
+  const bool empty = std::any_of(axes.begin(), axes.end(), [&](int64_t a) { return x.size(a) == 0; });
+  if (empty && (code == 2 || code == 3 || code == 4)) {
+    // tfjs over an empty axis: mean 0, max/min NaN (0 for integers); libtorch would raise
+    const auto shape = at::sum(x, axes, keep).sizes().vec();
+    const double v = code == 2 || outCode != kF32 ? 0.0 : std::nan("");
+    return out(info.Env(), castTo(at::full(shape, v, x.options().dtype(at::kFloat)), outCode));
+  }
   at::Tensor y;
   switch (code) {
     case 0: y = at::sum(x, axes, keep); break;

@@ -98,7 +98,8 @@ export function shapeKernels(addon: TorchAddon): KernelConfig[] {
     }),
     kernel('Reverse', ({ inputs, backend, attrs }) => {
       const x = input(inputs, 'x', 'Reverse');
-      return backend.output(addon.reverse(backend.handle(x), util.parseAxisParam(numbersAttr(attrs, 'dims'), x.shape)));
+      const dims = attrs.dims == null ? null : numbersAttr(attrs, 'dims');
+      return backend.output(addon.reverse(backend.handle(x), util.parseAxisParam(dims ?? x.shape.map((_, i) => i), x.shape)));
     }),
     kernel('BroadcastTo', ({ inputs, backend, attrs }) => backend.output(addon.broadcastTo(backend.handle(input(inputs, 'x', 'BroadcastTo')), numbersAttr(attrs, 'shape')))),
     kernel('Fill', ({ backend, attrs }) => {
