@@ -13,4 +13,4 @@ export type { TokenizerName } from './tokenizers/index.js';
 export { tokenize13a } from './tokenizers/13a.js';
 export { tokenizeIntl } from './tokenizers/intl.js';
 export { tokenizeChar } from './tokenizers/char.js';
-export { checkNotEmpty, checkSameLength, decodeUtf8, MetricInputError, readText, splitNewlines } from './input.js';
+export { checkNotEmpty, checkSameLength, decodeUtf8, MetricInputError, readSegments, readText, splitNewlines } from './input.js';

@@ -1,5 +1,6 @@
 // Reading text inputs: strict UTF-8 with errors that name the file and line, and line-count checks.
 import { readFileSync } from 'node:fs';
+import { pyRstrip } from './text.js';
 
 /** Bad metric input (unreadable file, invalid UTF-8, mismatched line counts); the message names the file and line. */
 export class MetricInputError extends Error {
@@ -73,4 +74,9 @@ export function checkSameLength(streams: readonly { label: string; lines: readon
 /** Throws when a file has no lines. */
 export function checkNotEmpty(label: string, lines: readonly unknown[]): void {
   if (lines.length === 0) throw new MetricInputError(`${label}: empty file (no lines to score)`);
+}
+
+/** Reads one segment per line the way sacrebleu does: strict UTF-8, split on `\n`, trailing whitespace stripped. */
+export function readSegments(path: string): string[] {
+  return splitNewlines(readText(path)).map(pyRstrip);
 }
