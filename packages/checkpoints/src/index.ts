@@ -47,5 +47,5 @@ export {
   readPeftAdapter,
   writePeftAdapter,
 } from './peft.js';
-export type { JsonValue } from './python-json.js';
+export type { JsonValue, PythonJsonOptions } from './python-json.js';
 export { pythonJsonDumps } from './python-json.js';

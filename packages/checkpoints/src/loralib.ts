@@ -17,7 +17,8 @@ export interface LoralibOptions {
   /** loralib's `lora_alpha` (not stored in the file). */
   alpha: number;
   /**
-   * MergedLinear groups per module path (or leaf name, e.g. `c_attn`). When omitted, a module whose lora_A has E
+   * MergedLinear groups per module path (or leaf name, e.g. `c_attn`; `*` for every module whose shapes say it is
+   * merged). When omitted, a module whose lora_A has E
    * times as many rows as lora_B has columns is a MergedLinear with E enabled groups: for a known fused projection
    * (GPT-2 `c_attn`: 3 groups) E = 2 means q and v ([true, false, true]) and E = 3 all three; anything else must be given.
    */
@@ -48,8 +49,7 @@ function leaf(path: string): string {
   return path.slice(path.lastIndexOf('.') + 1);
 }
 
-function groupsFor(file: string, path: string, enabled: number, options: LoralibOptions): boolean[] {
-  const given = options.enableLora?.[path] ?? options.enableLora?.[leaf(path)];
+function groupsFor(file: string, path: string, enabled: number, given: boolean[] | undefined): boolean[] {
   if (given) {
     if (given.filter(Boolean).length !== enabled) {
       throw new CorruptCheckpointError(file, `enableLora [${given}] enables ${given.filter(Boolean).length} groups but the shapes say ${enabled}`, { key: path });
@@ -89,9 +89,9 @@ export function loralibWeights(file: string, tensors: StateDict, options: Lorali
     }
     const module: LoraModule = { path, kind: embeddings.has(leaf(path)) ? 'embedding' : 'linear', rank, alpha: options.alpha, loraA: t, loraB: b };
     const enabled = rows / rank;
-    const given = options.enableLora?.[path] ?? options.enableLora?.[leaf(path)];
+    const given = options.enableLora?.[path] ?? options.enableLora?.[leaf(path)] ?? (enabled > 1 ? options.enableLora?.['*'] : undefined);
     if (enabled > 1 || (given && given.length > 1)) {
-      const groups = groupsFor(file, path, enabled, options);
+      const groups = groupsFor(file, path, enabled, given);
       if (b.shape[0] % enabled !== 0) throw new CorruptCheckpointError(file, `lora_B rows ${b.shape[0]} do not split into ${enabled} groups`, { key: path });
       module.enableLora = groups;
     }

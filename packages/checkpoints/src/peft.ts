@@ -20,6 +20,8 @@ export const ADAPTER_BIN_NAME = 'adapter_model.bin';
 /** safetensors metadata key under which lorats records loralib MergedLinear groups (PEFT ignores metadata). */
 export const MERGED_METADATA_KEY = 'lorats.loralib_merged';
 const PREFIX = 'base_model.model.';
+/** LoraConfig fields typed `float`, written `0.0` rather than `0` as Python would. */
+const PEFT_FLOAT_FIELDS = ['lora_dropout'];
 
 /** adapter_config.json: the fields read here are typed; every other field is kept as it is. */
 export interface AdapterConfigJson {
@@ -133,7 +135,7 @@ export async function writePeftAdapter(folder: string, adapter: PeftAdapter, opt
   }
   let text: string;
   if (options.configText !== undefined && sameJson(JSON.parse(options.configText) as JsonValue, adapter.config as JsonValue)) text = options.configText;
-  else text = pythonJsonDumps(adapter.config as JsonValue);
+  else text = pythonJsonDumps(adapter.config as JsonValue, { floatKeys: PEFT_FLOAT_FIELDS });
   const weightsName = format === 'safetensors' ? ADAPTER_SAFETENSORS_NAME : ADAPTER_BIN_NAME;
   const weightsPath = join(folder, weightsName);
   const files: FolderFile[] = [

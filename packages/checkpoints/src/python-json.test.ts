@@ -23,6 +23,12 @@ describe('pythonJsonDumps', () => {
     );
   });
 
+  it('prints integral values of float fields with .0', () => {
+    expect(pythonJsonDumps({ lora_dropout: 0, r: 8, nested: { lora_dropout: [1, 0.5] } }, { floatKeys: ['lora_dropout'] })).toBe(
+      '{\n  "lora_dropout": 0.0,\n  "nested": {\n    "lora_dropout": [\n      1.0,\n      0.5\n    ]\n  },\n  "r": 8\n}',
+    );
+  });
+
   it('prints floats like repr(float)', () => {
     expect([1e-5, 0.0001, 123456789.123, 1.5e-300, 0.1 + 0.2, -0.5].map(pyNumber)).toEqual(['1e-05', '0.0001', '123456789.123', '1.5e-300', '0.30000000000000004', '-0.5']);
   });

@@ -41,19 +41,29 @@ export function pyNumber(x: number): string {
   return `${mant}e${exp < 0 ? '-' : '+'}${String(Math.abs(exp)).padStart(2, '0')}`;
 }
 
+export interface PythonJsonOptions {
+  /** Keys whose integral values are Python floats (printed `0.0`, not `0`), e.g. `lora_dropout`. */
+  floatKeys?: readonly string[];
+}
+
 /** `json.dumps(value, indent=2, sort_keys=True)`. */
-export function pythonJsonDumps(value: JsonValue, indent = 2, level = 0): string {
+export function pythonJsonDumps(value: JsonValue, options: PythonJsonOptions = {}): string {
+  return dump(value, new Set(options.floatKeys ?? []), false, 0);
+}
+
+function dump(value: JsonValue, floatKeys: ReadonlySet<string>, isFloat: boolean, level: number): string {
+  const indent = 2;
   if (value === null) return 'null';
   if (typeof value === 'boolean') return value ? 'true' : 'false';
-  if (typeof value === 'number') return pyNumber(value);
+  if (typeof value === 'number') return isFloat && Number.isInteger(value) ? `${pyNumber(value)}.0` : pyNumber(value);
   if (typeof value === 'string') return pyString(value);
   const pad = ' '.repeat(indent * (level + 1));
   const close = ' '.repeat(indent * level);
   if (Array.isArray(value)) {
     if (value.length === 0) return '[]';
-    return `[\n${value.map((v) => pad + pythonJsonDumps(v, indent, level + 1)).join(',\n')}\n${close}]`;
+    return `[\n${value.map((v) => pad + dump(v, floatKeys, isFloat, level + 1)).join(',\n')}\n${close}]`;
   }
   const keys = Object.keys(value).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
   if (keys.length === 0) return '{}';
-  return `{\n${keys.map((k) => `${pad}${pyString(k)}: ${pythonJsonDumps(value[k], indent, level + 1)}`).join(',\n')}\n${close}}`;
+  return `{\n${keys.map((k) => `${pad}${pyString(k)}: ${dump(value[k], floatKeys, floatKeys.has(k), level + 1)}`).join(',\n')}\n${close}}`;
 }
