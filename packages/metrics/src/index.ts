@@ -14,3 +14,17 @@ export { tokenize13a } from './tokenizers/13a.js';
 export { tokenizeIntl } from './tokenizers/intl.js';
 export { tokenizeChar } from './tokenizers/char.js';
 export { checkNotEmpty, checkSameLength, decodeUtf8, MetricInputError, readSegments, readText, splitNewlines } from './input.js';
+export {
+  accuracy,
+  argmaxRows,
+  averageRanks,
+  combinedScore,
+  f1Binary,
+  GLUE_TASKS,
+  glueMetric,
+  matthewsCorrelation,
+  mnliAccuracy,
+  pearson,
+  spearman,
+} from './glue.js';
+export type { GlueTask } from './glue.js';
