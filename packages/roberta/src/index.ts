@@ -32,3 +32,4 @@ export {
   robertaKey,
 } from './load-checkpoint.js';
 export type { ApplyAdapterOptions, LoadReport, LoadRobertaOptions, LoraAdapterFile } from './load-checkpoint.js';
+export { ROBERTA_SPECIAL_TOKENS, RobertaTokenizer } from './tokenizer.js';
