@@ -19,6 +19,26 @@ export type { LayerNormOptions } from './layer-norm.js';
 export { checkBiasMode, countParameters, isLoraKey, markOnlyLoraAsTrainable, namedTrainableVariables, trainableVariables } from './trainable.js';
 export type { BiasMode } from './trainable.js';
 export { loraStateDict } from './state-dict.js';
+export { loraConfigFromPeft, loraConfigToPeft } from './config.js';
+export type { JsonValue, LoraConfig, PeftAdapterConfig } from './config.js';
+export { adapterConfigs, findModulesToSave, findTargets, injectLora, markAdaptersTrainable, matchesName, matchesTargets, patternValue } from './inject.js';
+export {
+  adapterNames,
+  deleteAdapter,
+  disableAdapters,
+  enableAdapters,
+  loraLayers,
+  mergeAdapters,
+  mergeAndUnload,
+  setActiveAdapter,
+  unload,
+  unmergeAdapters,
+  withAdaptersDisabled,
+} from './model-adapters.js';
+export { addWeightedAdapter } from './weighted.js';
+export type { CombinationType } from './weighted.js';
+export { loadPeftAdapter, loraKey, parsePeftKey, PEFT_PREFIX, peftAdapter, peftKey } from './peft.js';
+export type { PeftAdapterData, PeftExportOptions, PeftLoadResult, PeftRole } from './peft.js';
 export { svd, svdLowRank } from './svd.js';
 export type { HostSvd } from './svd.js';
 export { FUSED_KERNELS, fusedKernelsEnabled, setFusedKernelsEnabled, useFusedKernel } from './ops/kernels.js';

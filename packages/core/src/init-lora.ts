@@ -40,7 +40,7 @@ export function initLinearAdapter(owner: string, shapeA: number[], shapeB: numbe
 
 /** PiSSA: W = V S Uh; A = diag(√(S_r/scaling))·Uh_r, B = V_r·diag(√(S_r/scaling)), residual W − scaling·B·A. */
 function pissa(weightOutIn: () => tf.Tensor, rank: number, scaling: number, niter: number | null): LinearAdapterInit {
-  const w = tf.tidy(weightOutIn);
+  const w = tf.tidy(() => tf.clone(weightOutIn())); // a copy: weightOutIn may return the weight variable itself
   const [outF, inF] = w.shape;
   const data = w.dataSync();
   w.dispose();
