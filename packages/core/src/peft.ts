@@ -171,7 +171,8 @@ export function loadPeftAdapter(
   for (const [key, value] of stateDictEntries(adapter.tensors)) {
     const k = parsePeftKey(key);
     if (k.role === 'other') {
-      others.push([k.path, value]);
+      // PEFT wrapper segments that may survive in saved keys: `q.base_layer.bias`, `head.modules_to_save.default.weight`
+      others.push([k.path.replace(/\.base_layer(?=\.)/g, '').replace(/\.modules_to_save\.[^.]+(?=\.)/g, ''), value]);
       continue;
     }
     const f = factors.get(k.path) ?? { embedding: k.role.startsWith('lora_embedding') };
