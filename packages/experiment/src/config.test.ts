@@ -24,8 +24,9 @@ describe('defineExperiment', () => {
     expect(() => mergeConfig(DEFAULTS, { seeds: 3 } as never)).toThrow('config.seeds: expected an array');
   });
 
-  it('lets a null default take any value', () => {
+  it('lets a null default take any value, and null unset a value', () => {
     expect(mergeConfig(DEFAULTS, { train: { maxSteps: 100 } }).train.maxSteps).toBe(100);
+    expect(mergeConfig({ ...DEFAULTS, paper: { table: 'e2e' } as { table: string } | null }, { paper: null }).paper).toBeNull();
   });
 });
 

@@ -37,7 +37,7 @@ function describe(x: unknown): string {
 
 /**
  * Merges `delta` into `defaults` (deeply for objects, whole for arrays), rejecting keys the defaults lack and values
- * whose type differs. A default of `null` accepts any JSON value (an optional setting).
+ * whose type differs. A default of `null` accepts any JSON value (an optional setting), and `null` in a delta unsets.
  */
 export function mergeConfig<C>(defaults: C, delta: DeepPartial<C>, where = 'config'): C {
   return mergeValue(defaults, delta, where) as C;
@@ -45,7 +45,7 @@ export function mergeConfig<C>(defaults: C, delta: DeepPartial<C>, where = 'conf
 
 function mergeValue(base: unknown, delta: unknown, path: string): unknown {
   if (delta === undefined) return clone(base);
-  if (base === null || base === undefined) return clone(delta);
+  if (base === null || base === undefined || delta === null) return clone(delta);
   if (isPlain(base)) {
     if (!isPlain(delta)) throw new ConfigError(`${path}: expected an object, got ${describe(delta)}`);
     const out: Plain = {};
