@@ -100,7 +100,7 @@ describe('loralib ⇄ PEFT', () => {
       'base_model.model.roberta.encoder.layer.0.attention.self.query.lora_B.weight',
     ]);
     expect(adapter.tensors.has('base_model.model.classifier.out_proj.bias')).toBe(true);
-    expect(adapter.config).toMatchObject({ peft_type: 'LORA', r: 4, lora_alpha: 16, target_modules: ['query', 'value'], modules_to_save: ['classifier.dense', 'classifier.out_proj'], fan_in_fan_out: false, task_type: 'SEQ_CLS' });
+    expect(adapter.config).toMatchObject({ peft_type: 'LORA', r: 4, lora_alpha: 16, target_modules: ['query', 'value'], modules_to_save: ['classifier'], fan_in_fan_out: false, task_type: 'SEQ_CLS' });
     const folder = join(dir, 'roberta-adapter');
     await writePeftAdapter(folder, adapter);
     expect((await readdir(folder)).sort()).toEqual(['adapter_config.json', 'adapter_model.safetensors']);

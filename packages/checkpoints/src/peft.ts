@@ -241,6 +241,16 @@ export function loraFromPeft(adapter: PeftAdapter, file = '<adapter>'): LoraWeig
   return { modules, extra };
 }
 
+/** Heads PEFT itself adds to modules_to_save for classification tasks; their sub-modules are saved as the whole head. */
+const HEADS = ['classifier', 'score'];
+
+/** The module that owns a non-LoRA tensor: its parent path, or the whole classification head. */
+function moduleToSave(key: string): string {
+  const head = HEADS.find((h) => key.startsWith(`${h}.`));
+  if (head) return head;
+  return key.includes('.') ? key.slice(0, key.lastIndexOf('.')) : key;
+}
+
 export interface PeftFromLoraOptions {
   baseModel?: string | null;
   taskType?: string | null;
@@ -253,7 +263,8 @@ export interface PeftFromLoraOptions {
 /**
  * A PEFT adapter for LoRA weights: MergedLinear modules become plain LoRA on the fused projection (see
  * `expandMerged`, exact), recorded in the safetensors metadata so `loraFromPeft` can restore them; the most common
- * rank/alpha become r/lora_alpha and the rest go to rank_pattern/alpha_pattern; extra tensors go to modules_to_save.
+ * rank/alpha become r/lora_alpha and the rest go to rank_pattern/alpha_pattern; extra tensors keep their paths and
+ * their modules go to modules_to_save (a whole `classifier`/`score` head as one module, as PEFT wraps it).
  */
 export function peftFromLora(weights: LoraWeights, options: PeftFromLoraOptions = {}): PeftAdapter {
   const tensors: StateDict = new Map();
@@ -283,7 +294,7 @@ export function peftFromLora(weights: LoraWeights, options: PeftFromLoraOptions 
   const toSave = new Set<string>();
   for (const [key, t] of weights.extra) {
     tensors.set(`${PREFIX}${key}`, t);
-    toSave.add(key.includes('.') ? key.slice(0, key.lastIndexOf('.')) : key);
+    toSave.add(moduleToSave(key));
   }
   const targets = [...new Set(weights.modules.map((m) => m.path.slice(m.path.lastIndexOf('.') + 1)))].sort();
   const conv1d = targets.some((t) => t === 'c_attn' || t === 'c_proj' || t === 'c_fc');
