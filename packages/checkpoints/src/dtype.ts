@@ -10,7 +10,6 @@ export type DType =
   | 'int32'
   | 'int16'
   | 'int8'
-  | 'uint64'
   | 'uint32'
   | 'uint16'
   | 'uint8'
@@ -21,7 +20,6 @@ export type TensorData =
   | Float64Array
   | Float32Array
   | BigInt64Array
-  | BigUint64Array
   | Int32Array
   | Uint32Array
   | Int16Array
@@ -29,7 +27,10 @@ export type TensorData =
   | Int8Array
   | Uint8Array;
 
-/** A tensor in host memory, row-major and contiguous: the structural type `@lorats/core` loads. */
+/**
+ * A tensor in host memory, row-major and contiguous: the structural type `@lorats/core` loads. (safetensors `U64`
+ * is refused: a `BigUint64Array` would not fit that type, and no PyTorch state dict needs it.)
+ */
 export interface HostTensor {
   dtype: DType;
   shape: number[];
@@ -62,7 +63,6 @@ const INFO: Record<DType, DTypeInfo> = {
   float32: { size: 4, safetensors: 'F32', storage: 'FloatStorage', safetensorsRank: 11 },
   float64: { size: 8, safetensors: 'F64', storage: 'DoubleStorage', safetensorsRank: 12 },
   int64: { size: 8, safetensors: 'I64', storage: 'LongStorage', safetensorsRank: 13 },
-  uint64: { size: 8, safetensors: 'U64', safetensorsRank: 14 },
 };
 
 /** Every dtype this package reads and writes. */
@@ -135,8 +135,6 @@ function viewAs(dtype: DType, buffer: ArrayBuffer, byteOffset: number, length: n
       return new Float32Array(buffer, byteOffset, length);
     case 'int64':
       return new BigInt64Array(buffer, byteOffset, length);
-    case 'uint64':
-      return new BigUint64Array(buffer, byteOffset, length);
     case 'int32':
       return new Int32Array(buffer, byteOffset, length);
     case 'uint32':
@@ -213,8 +211,6 @@ export function dataMatches(dtype: DType, data: TensorData): boolean {
       return data instanceof Float32Array;
     case 'int64':
       return data instanceof BigInt64Array;
-    case 'uint64':
-      return data instanceof BigUint64Array;
     case 'int32':
       return data instanceof Int32Array;
     case 'uint32':

@@ -1,6 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { bfloat16BitsToFloat32, float32ToBFloat16Bits, float32ToHalfBits, halfBitsToFloat32 } from './half.js';
+import type { HostTensor } from './dtype.js';
 import { castTensor, tensorSum } from './tensor.js';
+
+// compile-time: a HostTensor is what @lorats/core's loadStateDict accepts (structural, no import of core)
+type CoreHostTensor = { dtype: string; shape: number[]; data: ArrayLike<number> | BigInt64Array };
+export const hostTensorFitsCore = (t: HostTensor): CoreHostTensor => t;
 
 const allBits = Uint16Array.from({ length: 65536 }, (_, i) => i);
 const isNaNHalf = (h: number) => (h & 0x7c00) === 0x7c00 && (h & 0x3ff) !== 0;

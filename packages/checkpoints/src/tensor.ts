@@ -7,16 +7,16 @@ function numbersOf(t: HostTensor): ArrayLike<number> {
   const d = t.data;
   if (t.dtype === 'float16') return halfBitsToFloat32(d as Uint16Array);
   if (t.dtype === 'bfloat16') return bfloat16BitsToFloat32(d as Uint16Array);
-  if (d instanceof BigInt64Array || d instanceof BigUint64Array) return Float64Array.from(d, (v) => Number(v));
-  return d as Exclude<TensorData, BigInt64Array | BigUint64Array>;
+  if (d instanceof BigInt64Array) return Float64Array.from(d, (v) => Number(v));
+  return d;
 }
 
 /** Sum of all elements, accumulated in float64 in element order (what `t.double().sum()` gives in PyTorch, up to summation order). */
 export function tensorSum(t: HostTensor): number {
   const d = t.data;
-  if (d instanceof BigInt64Array || d instanceof BigUint64Array) {
+  if (d instanceof BigInt64Array) {
     let s = 0n;
-    for (const v of d) s += BigInt(v);
+    for (const v of d) s += v;
     return Number(s);
   }
   const xs = numbersOf(t);
@@ -46,17 +46,15 @@ export function castTensor(t: HostTensor, dtype: DType): HostTensor {
   }
   const xs = numbersOf(t);
   const out = allocate(dtype, n);
-  if (out instanceof BigInt64Array || out instanceof BigUint64Array) {
+  if (out instanceof BigInt64Array) {
     const src = t.data;
-    const wrap = out instanceof BigUint64Array ? BigInt.asUintN : BigInt.asIntN;
     for (let i = 0; i < n; i++) {
-      const v = src instanceof BigInt64Array || src instanceof BigUint64Array ? src[i] : Number.isFinite(xs[i]) ? BigInt(Math.trunc(xs[i])) : 0n;
-      out[i] = wrap(64, v);
+      out[i] = src instanceof BigInt64Array ? src[i] : Number.isFinite(xs[i]) ? BigInt.asIntN(64, BigInt(Math.trunc(xs[i]))) : 0n;
     }
   } else if (dtype === 'bool') {
     for (let i = 0; i < n; i++) out[i] = xs[i] !== 0 ? 1 : 0;
   } else {
-    const o = out as Exclude<TensorData, BigInt64Array | BigUint64Array>;
+    const o = out as Exclude<TensorData, BigInt64Array>;
     const integer = dtype !== 'float32' && dtype !== 'float64';
     for (let i = 0; i < n; i++) o[i] = integer ? Math.trunc(xs[i]) : xs[i];
   }

@@ -94,7 +94,7 @@ const TORCH_DTYPES: Record<string, DType | undefined> = {
   uint8: 'uint8',
   uint16: 'uint16',
   uint32: 'uint32',
-  uint64: 'uint64',
+  uint64: undefined,
   bool: 'bool',
   complex32: undefined,
   complex64: undefined,

@@ -1,13 +1,15 @@
 import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { FIXTURES, readJson, sha256, SHARED_DATA, type ExpectedTensor } from '../test/helpers.js';
-import { openCheckpoint } from './checkpoint.js';
-import { MissingEntryError, UnsafePickleError } from './errors.js';
+import { loadCheckpoint, openCheckpoint, openCheckpointBytes } from './checkpoint.js';
+import { CorruptCheckpointError, MissingEntryError, TruncatedCheckpointError, UnsafePickleError, UnsupportedFormatError } from './errors.js';
+import { serializeSafetensors } from './safetensors.js';
 import { tensorSum } from './tensor.js';
 import { TorchReader } from './torch-reader.js';
 import { bufferSource } from './source.js';
-import { openTorchZip } from './torch-zip.js';
+import { openTorchZip, serializeTorch } from './torch-zip.js';
 import { ZipWriter } from './zip.js';
 import { MemorySink } from './atomic-write.js';
 
@@ -134,3 +136,72 @@ describe.skipIf(!existsSync(REAL))('released loralib checkpoint roberta_base_lor
     }
   });
 });
+
+describe('PyTorch bad input', () => {
+  const pkl = (body: number[]) => new Uint8Array([0x80, 0x02, ...body, 0x2e]);
+  it('a pickle without the legacy magic number → CorruptCheckpointError "bad magic number"', async () => {
+    const err = await openCheckpointBytes(pkl([0x4b, 0x07]), 'old.pt').catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(CorruptCheckpointError);
+    expect((err as Error).message).toMatch(/^old\.pt.*bad magic number/);
+  });
+
+  it('unrecognised bytes → UnsupportedFormatError naming the file', async () => {
+    const err = await openCheckpointBytes(new TextEncoder().encode('hello world, not a checkpoint'), 'x.bin').catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(UnsupportedFormatError);
+    expect((err as UnsupportedFormatError).file).toBe('x.bin');
+  });
+
+  it('a zip cut short → TruncatedCheckpointError', async () => {
+    const bytes = new Uint8Array(await readFile(join(TORCH, 'zip_views.pt')));
+    const err = await openCheckpointBytes(bytes.slice(0, bytes.length - 30), 'cut.pt').catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(TruncatedCheckpointError);
+  });
+
+  it('a STACK_GLOBAL to builtins.exec inside data.pkl is refused before anything runs, naming the record', async () => {
+    const sink = new MemorySink();
+    const zip = new ZipWriter(sink);
+    const str = (s: string) => [0x8c, s.length, ...new TextEncoder().encode(s)];
+    // builtins.exec("...") via STACK_GLOBAL + TUPLE1 + REDUCE
+    await zip.add('evil/data.pkl', pkl([...str('builtins'), ...str('exec'), 0x93, ...str('import os'), 0x85, 0x52]));
+    await zip.finish();
+    const err = (await openCheckpointBytes(sink.bytes(), 'evil.pt').catch((e: unknown) => e)) as UnsafePickleError;
+    expect(err).toBeInstanceOf(UnsafePickleError);
+    expect([err.file, err.key, err.global]).toEqual(['evil.pt', 'evil/data.pkl', 'builtins.exec']);
+  });
+
+  it('a tensor whose strides run past its storage → CorruptCheckpointError naming the tensor', async () => {
+    const sink = new MemorySink();
+    const zip = new ZipWriter(sink);
+    const str = (s: string) => [0x58, s.length, 0, 0, 0, ...new TextEncoder().encode(s)];
+    const global = (m: string, n: string) => [0x63, ...new TextEncoder().encode(`${m}\n${n}\n`)];
+    // {'w': _rebuild_tensor_v2(('storage', FloatStorage, '0', 'cpu', 4), 0, (3,), (2,), False, None)}
+    const body = [0x7d, ...str('w'), ...global('torch._utils', '_rebuild_tensor_v2'), 0x28, 0x28, ...str('storage'), ...global('torch', 'FloatStorage'), ...str('0'), ...str('cpu'), 0x4b, 4, 0x74, 0x51, 0x4b, 0, 0x4b, 3, 0x85, 0x4b, 2, 0x85, 0x89, 0x4e, 0x74, 0x52, 0x73];
+    await zip.add('a/data.pkl', pkl(body));
+    await zip.add('a/data/0', new Uint8Array(16));
+    await zip.finish();
+    const reader = await openCheckpointBytes(sink.bytes(), 'strided.pt');
+    const err = (await reader.read('w').catch((e: unknown) => e)) as CorruptCheckpointError;
+    expect(err).toBeInstanceOf(CorruptCheckpointError);
+    expect(err.key).toBe('w');
+    expect(err.message).toMatch(/runs past its storage of 4 elements/);
+  });
+});
+
+describe('every direction between formats', () => {
+  it.each(['zip_dtypes.pt', 'legacy_dtypes.pt', 'legacy_views.pt', 'zip_views.pt'])('%s → safetensors → torch zip → safetensors keeps every tensor bit-exact', async (name) => {
+    const want = expected.files[name].tensors!;
+    const first = await loadCheckpoint(join(TORCH, name), { raw: true });
+    const st = serializeSafetensors(first.tensors);
+    const zip = await serializeTorch((await loadCheckpointFromBytes(st)).tensors);
+    const again = serializeSafetensors((await loadCheckpointFromBytes(zip)).tensors);
+    expect(again).toEqual(st);
+    for (const [key, t] of (await loadCheckpointFromBytes(zip)).tensors) expect([key, sha256(t)]).toEqual([key, want[key].sha256]);
+  });
+});
+
+async function loadCheckpointFromBytes(bytes: Uint8Array) {
+  const reader = await openCheckpointBytes(bytes);
+  const tensors = await reader.readAll({ raw: true });
+  await reader.close();
+  return { tensors };
+}
