@@ -180,3 +180,13 @@ describe('PEFT folder errors', () => {
     expect((await readdir(folder)).sort()).toEqual(['adapter_config.json', 'adapter_model.safetensors']);
   });
 });
+
+describe('missing paths', () => {
+  it('a missing file or folder is a MissingEntryError naming it', async () => {
+    await expect(readPeftAdapter(join(dir, 'nope'))).rejects.toThrow(MissingEntryError);
+    const { openCheckpoint } = await import('./checkpoint.js');
+    const err = (await openCheckpoint(join(dir, 'nope.bin')).catch((e: unknown) => e)) as MissingEntryError;
+    expect(err).toBeInstanceOf(MissingEntryError);
+    expect(err.file).toBe(join(dir, 'nope.bin'));
+  });
+});

@@ -77,7 +77,9 @@ export async function isPeftFolder(path: string): Promise<boolean> {
 
 /** Reads a PEFT adapter folder (or the path of its adapter_config.json / weights file). Tensors keep their file dtype unless decoded. */
 export async function readPeftAdapter(path: string, options: ReadOptions = { raw: true }): Promise<ReadPeftResult> {
-  const folder = (await stat(path)).isDirectory() ? path : dirname(path);
+  const info = await stat(path).catch(() => undefined);
+  if (!info) throw new MissingEntryError(path, 'no such file or folder');
+  const folder = info.isDirectory() ? path : dirname(path);
   const configPath = join(folder, ADAPTER_CONFIG_NAME);
   if (!(await exists(configPath))) throw new MissingEntryError(folder, `no ${ADAPTER_CONFIG_NAME} (not a PEFT adapter folder)`, { key: ADAPTER_CONFIG_NAME });
   const configText = await readFile(configPath, 'utf8');

@@ -1,7 +1,7 @@
 // Random-access byte sources: readers take bytes at offsets, so a large file is never read whole.
 import { open, type FileHandle } from 'node:fs/promises';
 import { allocate, dtypeSize, LITTLE_ENDIAN_HOST, swapBytes, type DType, type TensorData } from './dtype.js';
-import { CheckpointError, TruncatedCheckpointError } from './errors.js';
+import { CheckpointError, MissingEntryError, TruncatedCheckpointError } from './errors.js';
 
 /** Bytes that can be read at any offset. `name` is the file used in error messages. */
 export interface ByteSource {
@@ -39,7 +39,14 @@ export function bufferSource(bytes: Uint8Array, name = '<buffer>'): ByteSource {
 
 /** Opens a file for reads at offsets; close it when done. */
 export async function fileSource(path: string): Promise<ByteSource> {
-  const handle: FileHandle = await open(path, 'r');
+  let handle: FileHandle;
+  try {
+    handle = await open(path, 'r');
+  } catch (e) {
+    const code = (e as { code?: string }).code;
+    if (code === 'ENOENT') throw new MissingEntryError(path, 'no such file', { cause: e });
+    throw new CheckpointError(path, `cannot open (${(e as Error).message})`, { cause: e });
+  }
   let size: number;
   try {
     const stat = await handle.stat();

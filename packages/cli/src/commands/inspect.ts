@@ -1,7 +1,10 @@
 // `lorats inspect <file|folder>`: every tensor of a checkpoint or PEFT adapter with dtype, shape and float64 sum.
+import { stat } from 'node:fs/promises';
 import {
   ADAPTER_CONFIG_NAME,
   isPeftFolder,
+  loraFromPeft,
+  loraScaling,
   openCheckpoint,
   readPeftAdapter,
   tensorSum,
@@ -27,6 +30,8 @@ interface Report {
   metadata: Record<string, string>;
   config?: JsonValue;
   values?: Record<string, JsonValue>;
+  /** LoRA modules of a PEFT adapter: rank from the shapes, alpha and scaling as PEFT applies them. */
+  lora?: { path: string; kind: string; rank: number; alpha: number; scaling: number; enableLora?: boolean[] }[];
   tensors: TensorRow[];
 }
 
@@ -44,10 +49,22 @@ function plain(v: PyValue): JsonValue {
 }
 
 async function collect(path: string): Promise<Report> {
-  if (await isPeftFolder(path)) {
+  // a folder is read as a PEFT adapter (which names what is missing when it is not one)
+  if ((await isPeftFolder(path)) || (await stat(path).catch(() => undefined))?.isDirectory()) {
     const adapter = await readPeftAdapter(path);
     const tensors = [...adapter.tensors].map(([name, t]) => row(name, t.dtype, t));
-    return { path, format: `peft (${adapter.weightsFile})`, metadata: adapter.metadata, config: adapter.config as JsonValue, tensors };
+    const report: Report = { path, format: `peft (${adapter.weightsFile})`, metadata: adapter.metadata, config: adapter.config as JsonValue, tensors };
+    if (adapter.config.peft_type === 'LORA' && !adapter.config.use_dora) {
+      report.lora = loraFromPeft(adapter, path).modules.map((m) => ({
+        path: m.path,
+        kind: m.kind,
+        rank: m.rank,
+        alpha: m.alpha,
+        scaling: loraScaling(m),
+        ...(m.enableLora ? { enableLora: m.enableLora } : {}),
+      }));
+    }
+    return report;
   }
   const reader = await openCheckpoint(path);
   try {
@@ -72,6 +89,15 @@ function text(r: Report): string {
   if (Object.keys(r.metadata).length) lines.push(`metadata: ${JSON.stringify(r.metadata)}`);
   if (r.config !== undefined) lines.push(`${ADAPTER_CONFIG_NAME}: ${JSON.stringify(r.config, null, 2)}`);
   if (r.values) lines.push(`other values: ${JSON.stringify(r.values)}`);
+  if (r.lora?.length) {
+    lines.push('');
+    lines.push(
+      table([
+        ['LoRA module', 'kind', 'rank', 'alpha', 'scaling'],
+        ...r.lora.map((m) => [m.path + (m.enableLora ? ` (MergedLinear ${m.enableLora.map(Number).join(',')})` : ''), m.kind, String(m.rank), String(m.alpha), String(m.scaling)]),
+      ]),
+    );
+  }
   if (r.tensors.length) {
     lines.push('');
     lines.push(table([['name', 'dtype', 'shape', 'sum (float64)'], ...r.tensors.map((t) => [t.name === '' ? '<root>' : t.name, t.dtype, `[${t.shape.join(', ')}]`, String(t.sum)])]));
