@@ -11,10 +11,10 @@ import { openTorchZip, writeTorch, type TorchWriteOptions } from './torch-zip.js
 export async function sniffFormat(source: ByteSource): Promise<CheckpointFormat | undefined> {
   const head = await source.read(0, Math.min(source.size, 512));
   if (head.length >= 4 && head[0] === 0x50 && head[1] === 0x4b && head[2] === 0x03 && head[3] === 0x04) return 'torch-zip';
+  // u64 header length, then the JSON header's "{" (checked first: a header length such as 0x280 starts with 0x80 0x02)
+  if (head.length >= 9 && head[8] === 0x7b) return 'safetensors';
   // a pickle (PROTO 2..5): the legacy format starts with the pickled magic number, checked when it is opened
   if (head.length >= 2 && head[0] === 0x80 && head[1] >= 2 && head[1] <= 5) return 'torch-legacy';
-  // u64 header length, then the JSON header's "{"
-  if (head.length >= 9 && head[8] === 0x7b) return 'safetensors';
   return undefined;
 }
 

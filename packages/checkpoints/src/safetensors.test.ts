@@ -164,3 +164,15 @@ describe('atomic writes', () => {
     expect((await readdir(dir)).filter((f) => f.startsWith('.keep'))).toEqual([]);
   });
 });
+
+describe('format detection', () => {
+  it('a safetensors header of 640 bytes (length bytes 80 02, like a pickle) is still safetensors', async () => {
+    const { openCheckpointBytes } = await import('./checkpoint.js');
+    const name = 'x'.repeat(640 - 53); // the JSON around the name is 53 bytes
+    const bytes = serializeSafetensors([[name, { dtype: 'float32', shape: [1], data: new Float32Array([1]) }]]);
+    expect([bytes[0], bytes[1]]).toEqual([0x80, 0x02]);
+    const reader = await openCheckpointBytes(bytes);
+    expect(reader.format).toBe('safetensors');
+    expect((await reader.read(name)).data).toEqual(new Float32Array([1]));
+  });
+});
