@@ -98,6 +98,19 @@ describe('lorats convert', () => {
     expect(await readFile(join(binFolder, 'adapter_config.json'), 'utf8')).toBe(await readFile(join(folder, 'adapter_config.json'), 'utf8'));
   });
 
+  it('--unwrap drops the model_state_dict container and module. prefix; non-tensor values are reported', async () => {
+    const out = join(dir, 'gpt2.safetensors');
+    expect((await run('convert', join(TORCH, 'loralib_gpt2_merged.pt'), out, '--unwrap')).code).toBe(0);
+    expect([...(await loadCheckpoint(out)).tensors.keys()].sort()).toEqual([
+      'transformer.h.0.attn.c_attn.lora_A',
+      'transformer.h.0.attn.c_attn.lora_B',
+      'transformer.h.1.attn.c_attn.lora_A',
+      'transformer.h.1.attn.c_attn.lora_B',
+    ]);
+    const r = await run('convert', join(TORCH, 'zip_nested.pt'), join(dir, 'nested.safetensors'));
+    expect(r.out).toContain('not carried over (not tensors): epoch, name, best, done, steps.0, steps.1');
+  });
+
   it('asks for --alpha, refuses to overwrite without --force', async () => {
     const noAlpha = await run('convert', join(TORCH, 'loralib_roberta.bin'), join(dir, 'x'));
     expect(noAlpha.code).toBe(2);

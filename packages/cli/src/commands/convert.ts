@@ -1,5 +1,5 @@
 // `lorats convert <in> <out>`: between PyTorch files (.bin/.pt), .safetensors and PEFT adapter folders.
-//   file   -> file    same tensors and keys (nested dicts flattened with dots), dtypes kept
+//   file   -> file    same tensors and keys (nested dicts flattened with dots; --unwrap drops a container), dtypes kept
 //   file   -> folder  a loralib LoRA file (or PEFT-keyed file) becomes a PEFT adapter; needs --alpha
 //   folder -> file    a PEFT adapter becomes a loralib-style file (`<path>.lora_A`); prints the alpha to load it with
 //   folder -> folder  re-saves the adapter (e.g. --format bin -> safetensors), config kept verbatim
@@ -7,13 +7,15 @@ import { stat } from 'node:fs/promises';
 import {
   formatForPath,
   isPeftFolder,
-  loadCheckpoint,
   loraFromPeft,
   loralibStateDict,
   loralibWeights,
   peftFromLora,
+  openCheckpoint,
   readPeftAdapter,
   saveCheckpoint,
+  TorchReader,
+  unwrapStateDict,
   writePeftAdapter,
   type LoraWeights,
   type StateDict,
@@ -67,6 +69,7 @@ export const convert: Command = {
       value: 'GROUPS',
       description: 'loralib MergedLinear groups, e.g. 1,0,1 or c_attn=1,0,1 (GPT-2 c_attn with 2 groups is q,v by default)',
     },
+    { name: 'unwrap', type: 'boolean', description: 'file -> file: drop a model_state_dict/state_dict container and DDP\'s module. prefix from the keys' },
     { name: 'force', type: 'boolean', description: 'replace an existing output' },
   ],
   async run(args, io) {
@@ -96,10 +99,14 @@ export const convert: Command = {
       note(`${input} (PEFT, ${adapter.weightsFile}) -> ${output} (PEFT, ${o.format})`);
       return 0;
     }
-    const loaded = await loadCheckpoint(input, { raw: true });
+    const reader = await openCheckpoint(input);
+    const dropped = reader instanceof TorchReader ? [...reader.values.keys()] : [];
+    const loaded = { format: reader.format, metadata: reader.metadata, tensors: await reader.readAll({ raw: true }).finally(() => reader.close()) };
     if (outFormat) {
-      await saveCheckpoint(output, loaded.tensors, { metadata: { format: 'pt', ...loaded.metadata } });
-      note(`${input} (${loaded.format}, ${loaded.tensors.size} tensors) -> ${output} (${outFormat})`);
+      const tensors = o.unwrap ? unwrapStateDict(loaded.tensors) : loaded.tensors;
+      await saveCheckpoint(output, tensors, { metadata: { format: 'pt', ...loaded.metadata } });
+      note(`${input} (${loaded.format}, ${tensors.size} tensors) -> ${output} (${outFormat})`);
+      if (dropped.length) note(`not carried over (not tensors): ${dropped.join(', ')}`);
       return 0;
     }
     if (alpha === undefined) throw new UsageError('a LoRA file -> PEFT folder conversion needs --alpha (loralib files do not store it)');
