@@ -294,6 +294,7 @@ function loraLinearGrad(ctx: Ctx, inputs: Inputs, attrs: Attrs): tf.TensorInfo[]
   const { x, w, a, bm, mask, xm, h, outF, inF, rank, N } = loraLinearParts(ctx, inputs);
   const dy = read(ctx, inputs.dy);
   const scaling = attrs.scaling as number;
+  const weightGrad = attrs.weightGrad !== false; // false: dweight is not needed (zeros)
   const dx = new Float32Array(N * inF);
   const dw = new Float32Array(outF * inF);
   const db = new Float32Array(outF);
@@ -316,7 +317,7 @@ function loraLinearGrad(ctx: Ctx, inputs: Inputs, attrs: Attrs): tf.TensorInfo[]
     for (let o = 0; o < outF; o++) {
       const d = dy[n * outF + o];
       db[o] += d;
-      for (let i = 0; i < inF; i++) dw[o * inF + i] += d * x[n * inF + i];
+      if (weightGrad) for (let i = 0; i < inF; i++) dw[o * inF + i] += d * x[n * inF + i];
       for (let r = 0; r < rank; r++) dbm[o * rank + r] += scaling * d * h[n * rank + r];
     }
     for (let r = 0; r < rank; r++) for (let i = 0; i < inF; i++) da[r * inF + i] += scaling * g[r] * xm[n * inF + i];

@@ -8,6 +8,11 @@ export interface LoraLinearOptions {
   scaling: number;
   /** Dropout mask on the LoRA input, same shape as x, already scaled by 1/(1−p). */
   dropoutMask?: tf.Tensor | null;
+  /**
+   * Whether the weight needs a gradient (default: unless it is a frozen tf.Variable). When false the weight is a
+   * constant of the op and the kernel is asked to skip dweight (attr `weightGrad`), a third of the backward matmuls.
+   */
+  weightGrad?: boolean;
 }
 
 /** x [..., in] through weight [out, in], bias [out] and a LoRA pair A [rank, in], B [out, rank] → [..., out] (LoratsLoraLinear when registered). */
@@ -33,9 +38,14 @@ export function loraLinear(
 
   if (useFusedKernel(FUSED_KERNELS.loraLinear, FUSED_KERNELS.loraLinearGrad)) {
     const hasBias = bias != null;
+    const weightGrad = options.weightGrad ?? !(weight instanceof tf.Variable && !weight.trainable);
+    // customGrad inputs: x, [weight], loraA, loraB, [bias]; a frozen weight is a closed-over constant (saved below)
     const f = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
       const save = args[args.length - 1] as tf.GradSaveFunc;
-      const [xi, w, a, b, bi] = args.slice(0, -1) as tf.Tensor[];
+      const given = args.slice(0, -1) as tf.Tensor[];
+      const xi = given[0];
+      const w = weightGrad ? given[1] : weight;
+      const [a, b, bi] = given.slice(weightGrad ? 2 : 1);
       save(mask == null ? [xi, w, a, b] : [xi, w, a, b, mask]);
       const inputs: tf.NamedTensorMap = { x: xi, weight: w, loraA: a, loraB: b };
       if (bi != null) inputs.bias = bi;
@@ -45,14 +55,20 @@ export function loraLinear(
         gradFunc: (dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[]) => {
           const gradInputs: tf.NamedTensorMap = { dy: dy as tf.Tensor, x: saved[0], weight: saved[1], loraA: saved[2], loraB: saved[3] };
           if (saved.length > 4) gradInputs.dropoutMask = saved[4];
-          const [dx, dw, db, da, dbm] = runKernelMulti(FUSED_KERNELS.loraLinearGrad, gradInputs, { scaling, hasBias });
-          if (hasBias) return [dx, dw, da, dbm, db];
-          db.dispose();
-          return [dx, dw, da, dbm];
+          const [dx, dw, db, da, dbm] = runKernelMulti(FUSED_KERNELS.loraLinearGrad, gradInputs, { scaling, hasBias, weightGrad });
+          const grads = weightGrad ? [dx, dw, da, dbm] : [dx, da, dbm];
+          if (!weightGrad) dw.dispose();
+          if (hasBias) grads.push(db);
+          else db.dispose();
+          return grads;
         },
       };
     });
-    return tf.tidy(() => (hasBias ? f(x, weight, loraA, loraB, tf.reshape(bias, [outF])) : f(x, weight, loraA, loraB)));
+    return tf.tidy(() => {
+      const args = weightGrad ? [x, weight, loraA, loraB] : [x, loraA, loraB];
+      if (hasBias) args.push(tf.reshape(bias, [outF]));
+      return f(...args);
+    });
   }
 
   return tf.tidy(() => {

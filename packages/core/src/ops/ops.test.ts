@@ -170,6 +170,22 @@ describe.each(OP_PATHS)('fused ops (%s path)', (path) => {
     expectTensorsClose(db, tf.sum(g, [0, 1]), { atol: 1e-5 });
   });
 
+  it('loraLinear with a frozen weight variable gives the same gradients for x, A, B and bias', () => {
+    const x = rand([3, 4], 30);
+    const w = tf.variable(rand([5, 4], 31), false); // frozen: no dweight requested
+    const b = rand([5], 32);
+    const a = rand([2, 4], 33);
+    const bm = rand([5, 2], 34);
+    const g = rand([3, 5], 35);
+    const f = (xi: tf.Tensor, ai: tf.Tensor, bi: tf.Tensor, bias: tf.Tensor): tf.Scalar => tf.sum(tf.mul(loraLinear(xi, w, bias, ai, bi, { scaling: 1.5 }), g));
+    const plain = (xi: tf.Tensor, ai: tf.Tensor, bi: tf.Tensor, bias: tf.Tensor): tf.Scalar =>
+      tf.sum(tf.mul(tf.add(tf.add(tf.matMul(xi, w, false, true), bias), tf.mul(tf.matMul(tf.matMul(xi, ai, false, true), bi, false, true), 1.5)), g));
+    const got = tf.grads(f)([x, a, bm, b]);
+    const want = tf.grads(plain)([x, a, bm, b]);
+    got.forEach((t, i) => expectTensorsClose(t, want[i], { atol: 1e-5, label: `grad ${i}` }));
+    w.dispose();
+  });
+
   it('loraLinear rejects mismatched shapes', () => {
     const x = tf.zeros([2, 4]);
     expect(() => loraLinear(x, tf.zeros([5, 3]), null, tf.zeros([2, 4]), tf.zeros([5, 2]), { scaling: 1 })).toThrow(/does not match weight/);
