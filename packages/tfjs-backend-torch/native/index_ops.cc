@@ -167,16 +167,24 @@ Napi::Value topk(const Napi::CallbackInfo& info) {
 template <typename F>
 at::Tensor seeded(double seed, F f) {
   if (seed < 0) return f();
+  // The generator's own mutex is taken by the sampling ops inside f, so it is held only to swap the state.
   auto gen = at::globalContext().defaultGenerator(device());
-  std::lock_guard<std::mutex> lock(gen.mutex());
-  auto saved = gen.get_state();
-  gen.set_current_seed(static_cast<uint64_t>(seed));
+  at::Tensor saved;
+  {
+    std::lock_guard<std::mutex> lock(gen.mutex());
+    saved = gen.get_state();
+    gen.set_current_seed(static_cast<uint64_t>(seed));
+  }
+  auto restore = [&] {
+    std::lock_guard<std::mutex> lock(gen.mutex());
+    gen.set_state(saved);
+  };
   try {
     auto r = f();
-    gen.set_state(saved);
+    restore();
     return r;
   } catch (...) {
-    gen.set_state(saved);
+    restore();
     throw;
   }
 }

@@ -188,13 +188,11 @@ Napi::Value layerNormGrad(const Napi::CallbackInfo& info) {
   const auto gamma = dev(argT(info, 2));
   const auto eps = argF(info, 3);
   const auto C = x.size(-1);
-  const auto fwd = at::native_layer_norm(x, {C}, gamma, c10::nullopt, eps);
-  const auto r = at::native_layer_norm_backward(dy, x, {C}, std::get<1>(fwd), std::get<2>(fwd), gamma, c10::nullopt,
-                                                {true, true, true});
-  auto dgamma = std::get<1>(r);
-  auto dbeta = std::get<2>(r);
-  if (!dbeta.defined()) dbeta = dy.reshape({-1, C}).sum(0);
-  return outs(info.Env(), {std::get<0>(r), dgamma, dbeta});
+  // The grad kernel gets no beta; a zero one (C floats) keeps libtorch's optional-bias paths defined.
+  const auto beta = at::zeros_like(gamma);
+  const auto fwd = at::native_layer_norm(x, {C}, gamma, beta, eps);
+  const auto r = at::native_layer_norm_backward(dy, x, {C}, std::get<1>(fwd), std::get<2>(fwd), gamma, beta, {true, true, false});
+  return outs(info.Env(), {std::get<0>(r), std::get<1>(r), dy.reshape({-1, C}).sum(0)});
 }
 
 /** gelu(x, approximate: 'tanh' | 'none') */
@@ -318,16 +316,24 @@ AttnArgs attnArgs(const Napi::CallbackInfo& info, size_t i) {
 /** Runs f with the device's default generator seeded (state restored afterwards) so forward and grad draw alike. */
 template <typename F>
 auto withSeed(double seed, F f) -> decltype(f()) {
+  // The generator's own mutex is taken by the sampling ops inside f, so it is held only to swap the state.
   auto gen = at::globalContext().defaultGenerator(device());
-  std::lock_guard<std::mutex> lock(gen.mutex());
-  auto saved = gen.get_state();
-  gen.set_current_seed(static_cast<uint64_t>(seed));
+  at::Tensor saved;
+  {
+    std::lock_guard<std::mutex> lock(gen.mutex());
+    saved = gen.get_state();
+    gen.set_current_seed(static_cast<uint64_t>(seed));
+  }
+  auto restore = [&] {
+    std::lock_guard<std::mutex> lock(gen.mutex());
+    gen.set_state(saved);
+  };
   try {
     auto r = f();
-    gen.set_state(saved);
+    restore();
     return r;
   } catch (...) {
-    gen.set_state(saved);
+    restore();
     throw;
   }
 }

@@ -1,0 +1,226 @@
+// The fused lorats kernels (docs/fused-ops.md) on torch against the same formulas written with plain tfjs ops on the
+// cpu backend; Grad kernels against tfjs autodiff of those formulas.
+import * as tf from '@tensorflow/tfjs';
+import { beforeAll, describe, expect, it } from 'vitest';
+
+import { ensureTorch, expectClose, rng, torch } from './harness.js';
+
+type Arrays = Record<string, { values: number[]; shape: number[]; dtype?: 'float32' | 'int32' }>;
+
+function randn(shape: number[], seed: number, scale = 1): { values: number[]; shape: number[] } {
+  const next = rng(seed);
+  const n = shape.reduce((a, b) => a * b, 1);
+  return { values: Array.from({ length: n }, () => (next() * 2 - 1) * scale), shape };
+}
+
+function tensors(a: Arrays): Record<string, tf.Tensor> {
+  return Object.fromEntries(Object.entries(a).map(([k, v]) => [k, tf.tensor(v.values, v.shape, v.dtype ?? 'float32')]));
+}
+
+/** Runs a kernel on torch; returns its outputs as plain arrays. */
+async function onTorch(kernel: string, inputs: Arrays, attrs: tf.NamedAttrMap): Promise<number[][]> {
+  await tf.setBackend('torch');
+  return tf.tidy(() => {
+    const out = tf.engine().runKernel(kernel, tensors(inputs) as tf.NamedTensorMap, attrs) as tf.Tensor | tf.Tensor[];
+    return (Array.isArray(out) ? out : [out]).map((t) => Array.from(t.dataSync()));
+  });
+}
+
+/** Reference forward and gradients (w.r.t. `wrt`, with upstream dy) from plain ops on the cpu backend. */
+async function onCpu(
+  inputs: Arrays,
+  f: (t: Record<string, tf.Tensor>) => tf.Tensor,
+  wrt: string[],
+  dy: number[],
+): Promise<{ y: number[]; grads: number[][] }> {
+  await tf.setBackend('cpu');
+  return tf.tidy(() => {
+    const t = tensors(inputs);
+    const y = f(t);
+    const dyT = tf.tensor(dy, y.shape);
+    const g = tf.grads((...xs: tf.Tensor[]) => {
+      const u = { ...t };
+      wrt.forEach((k, i) => (u[k] = xs[i]));
+      return tf.sum(tf.mul(f(u), dyT));
+    })(wrt.map((k) => t[k]));
+    return { y: Array.from(y.dataSync()), grads: g.map((x) => Array.from(x.dataSync())) };
+  });
+}
+
+function layerNormRef(t: Record<string, tf.Tensor>, eps: number): tf.Tensor {
+  const m = tf.moments(t.x, -1, true);
+  return tf.add(tf.mul(tf.div(tf.sub(t.x, m.mean), tf.sqrt(tf.add(m.variance, eps))), t.gamma), t.beta);
+}
+
+function geluRef(x: tf.Tensor, approximate: string): tf.Tensor {
+  if (approximate === 'tanh') return tf.mul(tf.mul(x, 0.5), tf.add(1, tf.tanh(tf.mul(Math.sqrt(2 / Math.PI), tf.add(x, tf.mul(0.044715, tf.pow(x, 3)))))));
+  return tf.mul(tf.mul(x, 0.5), tf.add(1, tf.erf(tf.div(x, Math.SQRT2))));
+}
+
+function attentionRef(t: Record<string, tf.Tensor>, causal: boolean, scale: number, keep?: tf.Tensor): tf.Tensor {
+  const T = t.q.shape[2];
+  const S = t.k.shape[2];
+  let s = tf.mul(tf.matMul(t.q, t.k, false, true), scale);
+  if (t.mask) s = tf.add(s, t.mask);
+  if (causal) {
+    const allowed = tf.linalg.bandPart(tf.ones([T, S]), -1, S - T);
+    s = tf.add(s, tf.mul(tf.sub(1, allowed), -1e9));
+  }
+  let p = tf.softmax(s);
+  if (keep) p = tf.mul(p, keep);
+  return tf.matMul(p, t.v);
+}
+
+function loraRef(t: Record<string, tf.Tensor>, scaling: number): tf.Tensor {
+  // on rows [N·T, in]: tfjs's matMul gradient does not reduce broadcast batch dims
+  const inF = t.x.shape[t.x.rank - 1];
+  const x = t.x.reshape([-1, inF]);
+  const xm = t.dropoutMask ? tf.mul(x, t.dropoutMask.reshape([-1, inF])) : x;
+  let y = tf.matMul(x, t.weight, false, true);
+  if (t.bias) y = tf.add(y, t.bias);
+  y = tf.add(y, tf.mul(tf.matMul(tf.matMul(xm, t.loraA, false, true), t.loraB, false, true), scaling));
+  return y.reshape([...t.x.shape.slice(0, -1), t.weight.shape[0]]);
+}
+
+function crossEntropyRef(t: Record<string, tf.Tensor>, eps: number): tf.Tensor {
+  const [N, V] = t.logits.shape;
+  const lp = tf.logSoftmax(t.logits);
+  const valid = tf.greaterEqual(t.labels, 0);
+  const safe = tf.where(valid, t.labels, tf.zerosLike(t.labels));
+  const nll = tf.neg(tf.sum(tf.mul(lp, tf.oneHot(safe, V)), -1));
+  const smooth = tf.neg(tf.mean(lp, -1));
+  const loss = tf.add(tf.mul(nll, 1 - eps), tf.mul(smooth, eps));
+  return tf.where(valid, loss, tf.zeros([N]));
+}
+
+describe.skipIf(!torch.available)('fused kernels on torch', () => {
+  beforeAll(() => ensureTorch());
+
+  it.each([[[2, 3, 16]], [[5, 8]], [[1, 1, 4]]])('LoratsLayerNorm and its Grad match the composed formula for x %j', async (shape) => {
+    const C = shape[shape.length - 1];
+    const inputs: Arrays = { x: randn(shape, 1, 3), gamma: randn([C], 2), beta: randn([C], 3) };
+    const dy = randn(shape, 4).values;
+    const ref = await onCpu(inputs, (t) => layerNormRef(t, 1e-5), ['x', 'gamma', 'beta'], dy);
+    const [y] = await onTorch('LoratsLayerNorm', inputs, { epsilon: 1e-5 });
+    expectClose(y, ref.y, 1e-4, 1e-3, 'y');
+    const grads = await onTorch('LoratsLayerNormGrad', { dy: { values: dy, shape }, x: inputs.x, gamma: inputs.gamma }, { epsilon: 1e-5 });
+    grads.forEach((g, i) => expectClose(g, ref.grads[i], 1e-3, 1e-3, ['dx', 'dgamma', 'dbeta'][i]));
+  });
+
+  it.each(['tanh', 'none'])('LoratsGelu (%s) and its Grad match the formula', async (approximate) => {
+    const inputs: Arrays = { x: randn([4, 7], 5, 4) };
+    const dy = randn([4, 7], 6).values;
+    const ref = await onCpu(inputs, (t) => geluRef(t.x, approximate), ['x'], dy);
+    expectClose((await onTorch('LoratsGelu', inputs, { approximate }))[0], ref.y, 1e-5, 1e-4, 'y');
+    const [dx] = await onTorch('LoratsGeluGrad', { dy: { values: dy, shape: [4, 7] }, x: inputs.x }, { approximate });
+    expectClose(dx, ref.grads[0], 1e-5, 1e-4, 'dx');
+  });
+
+  const attentionCases: Array<[string, number, number, boolean, boolean]> = [
+    ['causal, T = S', 5, 5, true, false],
+    ['causal, T < S (queries at the end)', 3, 6, true, false],
+    ['padding mask', 4, 6, false, true],
+    ['causal with padding mask', 4, 4, true, true],
+  ];
+  it.each(attentionCases)('LoratsAttention %s matches softmax(q·kᵀ·scale + mask)·v and its Grad', async (_name, T, S, causal, masked) => {
+    const [B, H, D] = [2, 3, 8];
+    const inputs: Arrays = { q: randn([B, H, T, D], 7), k: randn([B, H, S, D], 8), v: randn([B, H, S, D], 9) };
+    if (masked) inputs.mask = { values: Array.from({ length: B * S }, (_, i) => (i % S >= S - 1 - (i >= S ? 1 : 0) ? -1e9 : 0)), shape: [B, 1, 1, S] };
+    const scale = 1 / Math.sqrt(D);
+    const dy = randn([B, H, T, D], 10).values;
+    const ref = await onCpu(inputs, (t) => attentionRef(t, causal, scale), ['q', 'k', 'v'], dy);
+    const attrs = { causal, scale, dropout: 0, seed: 0 };
+    expectClose((await onTorch('LoratsAttention', inputs, attrs))[0], ref.y, 1e-4, 1e-3, 'y');
+    const grads = await onTorch('LoratsAttentionGrad', { dy: { values: dy, shape: [B, H, T, D] }, ...inputs }, attrs);
+    grads.forEach((g, i) => expectClose(g, ref.grads[i], 1e-4, 1e-3, ['dq', 'dk', 'dv'][i]));
+  });
+
+  it('LoratsAttention dropout: the same seed draws the same mask in forward and Grad, another seed another mask', async () => {
+    // v = identity (D = S) makes y the dropped-out probabilities themselves, which exposes the keep mask.
+    const [B, H, T, S] = [1, 2, 6, 6];
+    const eye = tf.tidy(() => Array.from(tf.eye(S).dataSync()));
+    const inputs: Arrays = { q: randn([B, H, T, S], 11), k: randn([B, H, S, S], 12), v: { values: Array.from({ length: B * H }, () => eye).flat(), shape: [B, H, S, S] } };
+    const attrs = { causal: false, scale: 0.5, dropout: 0.3, seed: 1234 };
+    const [y] = await onTorch('LoratsAttention', inputs, attrs);
+    const [again] = await onTorch('LoratsAttention', inputs, attrs);
+    const [other] = await onTorch('LoratsAttention', inputs, { ...attrs, seed: 99 });
+    expect(again).toEqual(y);
+    expect(other).not.toEqual(y);
+    const keep = y.map((v) => (v === 0 ? 0 : 1 / 0.7));
+    const dropped = keep.filter((k) => k === 0).length / keep.length;
+    expect(dropped).toBeGreaterThan(0.1);
+    expect(dropped).toBeLessThan(0.5);
+    const dy = randn([B, H, T, S], 13).values;
+    const withKeep = { ...inputs, keep: { values: keep, shape: [B, H, T, S] } };
+    const ref = await onCpu(withKeep, (t) => attentionRef(t, false, 0.5, t.keep), ['q', 'k', 'v'], dy);
+    expectClose(y, ref.y, 1e-4, 1e-3, 'y');
+    const grads = await onTorch('LoratsAttentionGrad', { dy: { values: dy, shape: [B, H, T, S] }, ...inputs }, attrs);
+    grads.forEach((g, i) => expectClose(g, ref.grads[i], 1e-4, 1e-3, ['dq', 'dk', 'dv'][i]));
+  });
+
+  it.each([
+    ['with bias and dropout mask', true, true],
+    ['without bias or mask', false, false],
+  ])('LoratsLoraLinear %s matches x·Wᵀ + b + scaling·((x⊙m)·Aᵀ)·Bᵀ and its Grad', async (_name, withBias, withMask) => {
+    const [N, T, inF, outF, rank] = [2, 3, 6, 5, 2];
+    const inputs: Arrays = { x: randn([N, T, inF], 14), weight: randn([outF, inF], 15), loraA: randn([rank, inF], 16), loraB: randn([outF, rank], 17) };
+    if (withBias) inputs.bias = randn([outF], 18);
+    if (withMask) inputs.dropoutMask = { values: randn([N, T, inF], 19).values.map((v) => (v > -0.4 ? 1 / 0.7 : 0)), shape: [N, T, inF] };
+    const scaling = 2;
+    const dy = randn([N, T, outF], 20).values;
+    const wrt = ['x', 'weight', ...(withBias ? ['bias'] : []), 'loraA', 'loraB'];
+    const ref = await onCpu(inputs, (t) => loraRef(t, scaling), wrt, dy);
+    expectClose((await onTorch('LoratsLoraLinear', inputs, { scaling }))[0], ref.y, 1e-4, 1e-3, 'y');
+    const { bias: _bias, ...gradInputs } = inputs;
+    const [dx, dW, db, dA, dB] = await onTorch('LoratsLoraLinearGrad', { dy: { values: dy, shape: [N, T, outF] }, ...gradInputs }, { scaling, hasBias: withBias });
+    const named = Object.fromEntries(wrt.map((k, i) => [k, ref.grads[i]]));
+    expectClose(dx, named.x, 1e-4, 1e-3, 'dx');
+    expectClose(dW, named.weight, 1e-4, 1e-3, 'dweight');
+    if (withBias) expectClose(db, named.bias, 1e-4, 1e-3, 'dbias');
+    expectClose(dA, named.loraA, 1e-4, 1e-3, 'dloraA');
+    expectClose(dB, named.loraB, 1e-4, 1e-3, 'dloraB');
+    const skipped = await onTorch('LoratsLoraLinearGrad', { dy: { values: dy, shape: [N, T, outF] }, ...gradInputs }, { scaling, hasBias: withBias, weightGrad: false });
+    expect(skipped[1].every((v) => v === 0)).toBe(true);
+    expectClose(skipped[3], named.loraA, 1e-4, 1e-3, 'dloraA without dweight');
+  });
+
+  it.each([0, 0.1])('LoratsCrossEntropy (label smoothing %s) ignores negative labels and its Grad matches autodiff', async (eps) => {
+    const [N, V] = [6, 9];
+    const inputs: Arrays = { logits: randn([N, V], 21, 3), labels: { values: [3, -100, 0, 8, -1, 5], shape: [N], dtype: 'int32' } };
+    const dy = randn([N], 22).values;
+    const ref = await onCpu(inputs, (t) => crossEntropyRef(t, eps), ['logits'], dy);
+    const [loss] = await onTorch('LoratsCrossEntropy', inputs, { labelSmoothing: eps });
+    expectClose(loss, ref.y, 1e-5, 1e-4, 'loss');
+    expect(loss[1]).toBe(0);
+    const [dl] = await onTorch('LoratsCrossEntropyGrad', { dy: { values: dy, shape: [N] }, ...inputs }, { labelSmoothing: eps });
+    expectClose(dl, ref.grads[0], 1e-5, 1e-4, 'dlogits');
+  });
+
+  it('LoratsCrossEntropy rejects a label outside the vocabulary with a JS error', async () => {
+    await expect(onTorch('LoratsCrossEntropy', { logits: randn([2, 4], 23), labels: { values: [1, 4], shape: [2], dtype: 'int32' } }, { labelSmoothing: 0 })).rejects.toThrow();
+  });
+});
+
+describe.skipIf(!torch.available)('random kernels on torch', () => {
+  beforeAll(() => ensureTorch());
+
+  it('LoratsRandomUniform / LoratsRandomNormal have the asked range and moments, and a seed repeats', async () => {
+    const [u] = await onTorch('LoratsRandomUniform', {}, { shape: [20000], minval: -2, maxval: 3, seed: 7 });
+    expect(Math.min(...u)).toBeGreaterThanOrEqual(-2);
+    expect(Math.max(...u)).toBeLessThan(3);
+    expect(u.reduce((a, b) => a + b, 0) / u.length).toBeCloseTo(0.5, 1);
+    const [again] = await onTorch('LoratsRandomUniform', {}, { shape: [20000], minval: -2, maxval: 3, seed: 7 });
+    expect(again).toEqual(u);
+    const [n] = await onTorch('LoratsRandomNormal', {}, { shape: [20000], mean: 1, stdDev: 2 });
+    const mean = n.reduce((a, b) => a + b, 0) / n.length;
+    const sd = Math.sqrt(n.reduce((a, b) => a + (b - mean) ** 2, 0) / n.length);
+    expect(mean).toBeCloseTo(1, 1);
+    expect(sd).toBeCloseTo(2, 1);
+  });
+
+  it('LoratsDropoutMask holds 0 or 1/(1-rate), dropping about rate of the entries', async () => {
+    const [m] = await onTorch('LoratsDropoutMask', {}, { shape: [100, 100], rate: 0.25, seed: 3 });
+    expect(new Set(m.map((v) => v.toFixed(5)))).toEqual(new Set(['0.00000', (1 / 0.75).toFixed(5)]));
+    expect(m.filter((v) => v === 0).length / m.length).toBeCloseTo(0.25, 1);
+  });
+});
