@@ -28,3 +28,24 @@ export {
   spearman,
 } from './glue.js';
 export type { GlueTask } from './glue.js';
+export { mtevalNormalize } from './mteval-tokenizer.js';
+export type { WhitespaceFlavour } from './mteval-tokenizer.js';
+export { PymtevalBleu, PymtevalNist, pymtevalTokenize } from './pymteval.js';
+export { mtevalSgml, mtevalV13a } from './mteval-v13a.js';
+export { nistLengthPenalty, nistLengthPenaltyPerl } from './nist.js';
+export { COCO_PUNCTUATIONS, cocoTokenize, ptbLex } from './ptb-tokenizer.js';
+export { corpusRougeL, lcsLength, rougeL } from './rouge.js';
+export { corpusCider } from './cider.js';
+export { Aligner, MODULES as METEOR_MODULES } from './meteor/aligner.js';
+export type { AlignerOptions, Alignment as MeteorAlignment, MeteorModule } from './meteor/aligner.js';
+export { FUNCTION_WORDS_EN, METEOR_EN, NONBREAKING_PREFIXES_EN } from './meteor/english.js';
+export { runMeteorJar } from './meteor/jar.js';
+export type { MeteorJarOptions } from './meteor/jar.js';
+export { normalizeMeteorEn } from './meteor/normalizer.js';
+export { loadParaphraseTable, ParaphraseTable } from './meteor/paraphrase.js';
+export { addStats as addMeteorStats, alignmentStats, computeMeteor, emptyStats as emptyMeteorStats, Meteor } from './meteor/scorer.js';
+export type { MeteorOptions, MeteorResult, MeteorStats } from './meteor/scorer.js';
+export { stemEnglish } from './meteor/stemmer.js';
+export { DEFAULT_WORDNET_DIR, SynonymDictionary, WordNetMissingError } from './meteor/wordnet.js';
+export { loadE2EData, parseCsvLine, readE2ELines, readE2ETable, scoreE2E } from './e2e.js';
+export type { E2EData, E2EOptions, E2EScores } from './e2e.js';
