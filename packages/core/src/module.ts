@@ -121,8 +121,7 @@ export abstract class Module {
   registerModule<M extends Module>(name: string, module: M): M {
     if (this.parameterMap.has(name) || this.bufferMap.has(name)) throw new Error(`${this.typeName}: "${name}" is already registered`);
     if (name === '' || name.includes('.')) throw new Error(`${this.typeName}: child name "${name}" must be non-empty and contain no "."`);
-    this.moduleMap.set(name, module);
-    module.train(this.training);
+    this.moduleMap.set(name, module); // like PyTorch, the child keeps its own training mode
     return module;
   }
 
