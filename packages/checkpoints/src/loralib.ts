@@ -25,22 +25,27 @@ export interface LoralibOptions {
   enableLora?: Record<string, boolean[]>;
   /** Leaf names whose LoRA is an embedding LoRA. Defaults to `EMBEDDING_NAMES`. */
   embeddings?: string[];
+  /**
+   * Keep only the LoRA factors, dropping every other tensor (a file that also holds the backbone, or
+   * lora_state_dict(bias='all')'s causal-mask buffers). By default other tensors (classifier heads) are kept.
+   */
+  loraOnly?: boolean;
 }
 
 /**
- * The state dict a loralib file holds for the model: unwraps a single `model_state_dict`/`state_dict`/`model`
- * container and strips the `module.` prefix DistributedDataParallel adds to every key.
+ * The model's state dict inside a checkpoint: the `model_state_dict`/`state_dict`/`model` entry when there is one
+ * (training checkpoints put `optimizer_state_dict`, `epoch`... beside it), without the `module.` prefix that
+ * DistributedDataParallel adds to every key.
  */
 export function unwrapStateDict(tensors: StateDict): StateDict {
-  let keys = [...tensors.keys()];
   let out = tensors;
   for (const c of CONTAINERS) {
-    if (keys.length > 0 && keys.every((k) => k.startsWith(`${c}.`))) {
-      out = new Map([...out].map(([k, t]) => [k.slice(c.length + 1), t]));
-      keys = [...out.keys()];
+    if ([...out.keys()].some((k) => k.startsWith(`${c}.`))) {
+      out = new Map([...out].filter(([k]) => k.startsWith(`${c}.`)).map(([k, t]) => [k.slice(c.length + 1), t]));
       break;
     }
   }
+  const keys = [...out.keys()];
   if (keys.length > 0 && keys.every((k) => k.startsWith('module.'))) out = new Map([...out].map(([k, t]) => [k.slice('module.'.length), t]));
   return out;
 }
@@ -73,7 +78,7 @@ export function loralibWeights(file: string, tensors: StateDict, options: Lorali
     if (key.endsWith('.lora_B')) continue;
     if (!key.endsWith('.lora_A')) {
       if (/\.lora_[A-Za-z_]+$/.test(key)) throw new UnsupportedFormatError(file, 'unknown loralib LoRA tensor', { key });
-      extra.set(key, t);
+      if (!options.loraOnly) extra.set(key, t);
       continue;
     }
     const path = key.slice(0, -'.lora_A'.length);

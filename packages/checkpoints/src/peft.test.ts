@@ -190,3 +190,20 @@ describe('missing paths', () => {
     expect(err.file).toBe(join(dir, 'nope.bin'));
   });
 });
+
+describe('loralib training checkpoints', () => {
+  it('takes model_state_dict out of a checkpoint that also holds optimizer state, and --lora-only drops the rest', async () => {
+    const { loralibWeights } = await import('./loralib.js');
+    const t = (n: number): HostTensor => ({ dtype: 'float32', shape: [n, 2], data: new Float32Array(n * 2) });
+    const sd = new Map<string, HostTensor>([
+      ['model_state_dict.module.h.0.q.lora_A', t(2)],
+      ['model_state_dict.module.h.0.q.lora_B', { dtype: 'float32', shape: [3, 2], data: new Float32Array(6) }],
+      ['model_state_dict.module.h.0.attn.bias', t(4)],
+      ['optimizer_state_dict.state.0.exp_avg', t(2)],
+    ]);
+    const all = loralibWeights('ckpt.pt', sd, { alpha: 4 });
+    expect(all.modules.map((m) => [m.path, m.rank])).toEqual([['h.0.q', 2]]);
+    expect([...all.extra.keys()]).toEqual(['h.0.attn.bias']);
+    expect([...loralibWeights('ckpt.pt', sd, { alpha: 4, loraOnly: true }).extra.keys()]).toEqual([]);
+  });
+});

@@ -132,8 +132,10 @@ function sameJson(a: JsonValue | undefined, b: JsonValue | undefined): boolean {
  */
 export async function writePeftAdapter(folder: string, adapter: PeftAdapter, options: WritePeftOptions = {}): Promise<void> {
   const format = options.format ?? 'safetensors';
-  for (const key of adapter.tensors.keys()) {
-    if (!key.startsWith(PREFIX)) throw new InvalidTensorError(folder, `PEFT keys start with "${PREFIX}"`, { key });
+  if ((adapter.config.peft_type ?? 'LORA') === 'LORA') {
+    for (const key of adapter.tensors.keys()) {
+      if (!key.startsWith(PREFIX)) throw new InvalidTensorError(folder, `PEFT LoRA keys start with "${PREFIX}"`, { key });
+    }
   }
   let text: string;
   if (options.configText !== undefined && sameJson(JSON.parse(options.configText) as JsonValue, adapter.config as JsonValue)) text = options.configText;

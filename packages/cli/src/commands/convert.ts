@@ -69,6 +69,7 @@ export const convert: Command = {
       value: 'GROUPS',
       description: 'loralib MergedLinear groups, e.g. 1,0,1 or c_attn=1,0,1 (GPT-2 c_attn with 2 groups is q,v by default)',
     },
+    { name: 'lora-only', type: 'boolean', description: 'file -> PEFT folder: keep only the LoRA factors (drop heads, biases, backbone tensors)' },
     { name: 'unwrap', type: 'boolean', description: 'file -> file: drop a model_state_dict/state_dict container and DDP\'s module. prefix from the keys' },
     { name: 'force', type: 'boolean', description: 'replace an existing output' },
   ],
@@ -115,7 +116,11 @@ export const convert: Command = {
     if (keys.length > 0 && keys.every((k) => k.startsWith('base_model.model.'))) {
       weights = loraFromPeft({ config: { peft_type: 'LORA', lora_alpha: alpha }, tensors: loaded.tensors, metadata: loaded.metadata }, input);
     } else {
-      weights = loralibWeights(input, loaded.tensors as StateDict, { alpha, enableLora: parseEnableLora(o['enable-lora'] as string[] | undefined) });
+      weights = loralibWeights(input, loaded.tensors as StateDict, {
+        alpha,
+        enableLora: parseEnableLora(o['enable-lora'] as string[] | undefined),
+        loraOnly: o['lora-only'] === true,
+      });
     }
     const adapter = peftFromLora(weights, {
       baseModel: (o['base-model'] as string | undefined) ?? null,
