@@ -156,31 +156,6 @@ function viewAs(dtype: DType, buffer: ArrayBuffer, byteOffset: number, length: n
 /** True on little-endian hosts (every platform Node ships for today); files are little-endian. */
 export const LITTLE_ENDIAN_HOST = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
-/**
- * Typed array over little-endian `bytes` (copied when unaligned or on a big-endian host).
- * `bytes.length` must be a multiple of the element size.
- */
-export function fromBytes(dtype: DType, bytes: Uint8Array): TensorData {
-  const size = dtypeSize(dtype);
-  const length = bytes.length / size;
-  let buffer = bytes.buffer as ArrayBuffer;
-  let offset = bytes.byteOffset;
-  if (offset % size !== 0 || !(buffer instanceof ArrayBuffer)) {
-    const copy = new Uint8Array(bytes.length);
-    copy.set(bytes);
-    buffer = copy.buffer;
-    offset = 0;
-  }
-  if (!LITTLE_ENDIAN_HOST && size > 1) {
-    const copy = new Uint8Array(bytes.length);
-    copy.set(bytes);
-    swapBytes(copy, size);
-    buffer = copy.buffer;
-    offset = 0;
-  }
-  return viewAs(dtype, buffer, offset, length);
-}
-
 /** Little-endian bytes of a typed array (a view when possible, no copy). */
 export function toBytes(data: TensorData): Uint8Array {
   const view = new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
