@@ -30,7 +30,7 @@ const binary: Array<[string, (a: tf.Tensor, b: tf.Tensor) => tf.Tensor, Kind?, K
   ['floorDiv', tf.floorDiv, 'float', 'nonzero'], ['pow', tf.pow, 'positive'], ['maximum', tf.maximum], ['minimum', tf.minimum],
   ['mod', tf.mod, 'float', 'nonzero'], ['squaredDifference', tf.squaredDifference], ['atan2', tf.atan2], ['equal', tf.equal],
   ['notEqual', tf.notEqual], ['less', tf.less], ['lessEqual', tf.lessEqual], ['greater', tf.greater], ['greaterEqual', tf.greaterEqual],
-  ['prelu', tf.prelu], ['logicalAnd', (a, c) => tf.logicalAnd(tf.greater(a, 0), tf.greater(c, 0))],
+  ['prelu', (x, alpha) => tf.prelu(x, alpha as tf.Tensor1D)], ['logicalAnd', (a, c) => tf.logicalAnd(tf.greater(a, 0), tf.greater(c, 0))],
   ['logicalOr', (a, c) => tf.logicalOr(tf.greater(a, 0), tf.greater(c, 0))], ['logicalXor', (a, c) => tf.logicalXor(tf.greater(a, 0), tf.greater(c, 0))],
 ];
 
@@ -77,7 +77,7 @@ const cases: Case[] = [
   ),
   { name: 'matMul int32', inputs: [i32([2, 3]), i32([3, 2])], fn: (a, c) => tf.matMul(a, c) },
   { name: 'fused matMul bias relu', inputs: [f([3, 4]), f([4, 5]), f([5])], fn: (a, c, d) => tf.fused.matMul({ a, b: c, bias: d, activation: 'relu' }) },
-  { name: 'dot / outerProduct', inputs: [f([4]), f([4])], fn: (a, c) => [tf.dot(a, c), tf.outerProduct(a, c)] },
+  { name: 'dot / outerProduct', inputs: [f([4]), f([4])], fn: (a, c) => [tf.dot(a, c), tf.outerProduct(a as tf.Tensor1D, c as tf.Tensor1D)] },
   { name: 'einsum', inputs: [f([2, 3, 4]), f([2, 4, 5])], fn: (a, c) => tf.einsum('bij,bjk->bik', a, c), grad: false },
   // shape
   { name: 'reshape / expandDims / squeeze', inputs: [f([2, 1, 3])], fn: (x) => [x.reshape([3, 2]), x.reshape([-1]), tf.expandDims(x, 0), tf.expandDims(x, -1), tf.squeeze(x), tf.squeeze(x, [1])] },
@@ -117,7 +117,7 @@ const cases: Case[] = [
   { name: 'gatherND', inputs: [f([4, 3, 2]), i32([5, 2], { index: 3 })], fn: (x, i) => tf.gatherND(x, i), grad: false },
   { name: 'scatterND', inputs: [i32([4, 1], { values: [0, 2, 2, 3] }), f([4, 3])], fn: (i, u) => tf.scatterND(i, u, [5, 3]), grad: false },
   { name: 'tensorScatterUpdate', inputs: [f([5, 3]), i32([2, 1], { values: [4, 1] }), f([2, 3])], fn: (t, i, u) => tf.tensorScatterUpdate(t, i, u), grad: false },
-  { name: 'unsortedSegmentSum', inputs: [f([6, 3]), i32([6], { index: 4 })], fn: (x, i) => tf.unsortedSegmentSum(x, i, 4) },
+  { name: 'unsortedSegmentSum', inputs: [f([6, 3]), i32([6], { index: 4 })], fn: (x, i) => tf.unsortedSegmentSum(x, i as tf.Tensor1D, 4) },
   { name: 'oneHot', inputs: [i32([5], { values: [0, 3, -1, 7, 2] })], fn: (i) => [tf.oneHot(i, 4), tf.oneHot(i, 3, 5, -1, 'float32'), tf.oneHot(i.reshape([5, 1]), 2)] },
   { name: 'where (select)', inputs: [b([2, 3]), f([2, 3]), f([2, 3])], fn: (c, a, d) => tf.where(c, a, d) },
   { name: 'where broadcast', inputs: [b([3]), f([2, 3]), f([])], fn: (c, a, d) => tf.where(c, a, d) },

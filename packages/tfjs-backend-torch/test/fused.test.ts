@@ -58,8 +58,8 @@ function geluRef(x: tf.Tensor, approximate: string): tf.Tensor {
 }
 
 function attentionRef(t: Record<string, tf.Tensor>, causal: boolean, scale: number, keep?: tf.Tensor): tf.Tensor {
-  const T = t.q.shape[2];
-  const S = t.k.shape[2];
+  const T = Number(t.q.shape[2]);
+  const S = Number(t.k.shape[2]);
   let s = tf.mul(tf.matMul(t.q, t.k, false, true), scale);
   if (t.mask) s = tf.add(s, t.mask);
   if (causal) {
