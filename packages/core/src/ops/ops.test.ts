@@ -20,6 +20,12 @@ function erf(x: number): number {
   return (2 / Math.sqrt(Math.PI)) * sum;
 }
 
+describe('test backend', () => {
+  it('is the one LORATS_TEST_BACKEND names (cpu by default)', () => {
+    expect(tf.getBackend()).toBe(process.env.LORATS_TEST_BACKEND ?? 'cpu');
+  });
+});
+
 describe.each(OP_PATHS)('fused ops (%s path)', (path) => {
   useOpPath(path);
 

@@ -1,0 +1,18 @@
+// The backend a test suite runs on, chosen by the environment so one suite covers cpu and the torch backend:
+// LORATS_TEST_BACKEND=torch (LORATS_TEST_DEVICE=cpu|cuda:0, default the backend's own choice) or cpu (default).
+import * as tf from '@tensorflow/tfjs-core';
+
+/** Loads @tensorflow/tfjs (gradients, cpu) and switches to the backend LORATS_TEST_BACKEND names; returns its name. */
+export async function setupTestBackend(): Promise<string> {
+  await import('@tensorflow/tfjs');
+  const want = process.env.LORATS_TEST_BACKEND ?? 'cpu';
+  if (want === 'torch') {
+    const torch = await import('@lorats/tfjs-backend-torch');
+    const available = torch.torchAvailability();
+    if (!available.available) throw new Error(`LORATS_TEST_BACKEND=torch: ${available.reason}`);
+    torch.registerTorchBackend(process.env.LORATS_TEST_DEVICE ? { device: process.env.LORATS_TEST_DEVICE } : {});
+  }
+  if (!(await tf.setBackend(want))) throw new Error(`LORATS_TEST_BACKEND=${want}: backend failed to initialise`);
+  await tf.ready();
+  return want;
+}
