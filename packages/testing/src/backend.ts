@@ -1,5 +1,6 @@
 // The backend a test suite runs on, chosen by the environment so one suite covers cpu and the torch backend:
-// LORATS_TEST_BACKEND=torch (LORATS_TEST_DEVICE=cpu|cuda:0, default the backend's own choice) or cpu (default).
+// LORATS_TEST_BACKEND=torch (LORATS_TEST_DEVICE=cpu|cuda:0, default the backend's own choice; TF32 off unless
+// LORATS_TEST_TF32=1) or cpu (default).
 import * as tf from '@tensorflow/tfjs-core';
 
 /** Loads @tensorflow/tfjs (gradients, cpu) and switches to the backend LORATS_TEST_BACKEND names; returns its name. */
@@ -10,7 +11,9 @@ export async function setupTestBackend(): Promise<string> {
     const torch = await import('@lorats/tfjs-backend-torch');
     const available = torch.torchAvailability();
     if (!available.available) throw new Error(`LORATS_TEST_BACKEND=torch: ${available.reason}`);
-    torch.registerTorchBackend(process.env.LORATS_TEST_DEVICE ? { device: process.env.LORATS_TEST_DEVICE } : {});
+    // fp32 exactly (no TF32 matmuls) so golden tolerances hold on GPUs; LORATS_TEST_TF32=1 turns TF32 back on
+    const tf32 = process.env.LORATS_TEST_TF32 === '1';
+    torch.registerTorchBackend(process.env.LORATS_TEST_DEVICE ? { device: process.env.LORATS_TEST_DEVICE, tf32 } : { tf32 });
   }
   if (!(await tf.setBackend(want))) throw new Error(`LORATS_TEST_BACKEND=${want}: backend failed to initialise`);
   await tf.ready();
