@@ -1,0 +1,9 @@
+// microsoft/LoRA examples/NLU/roberta_large_cola.sh: rank 8, alpha 16, warmup ratio 0.06, weight decay 0.1 (reference §4.3).
+import { nluExperiment } from '../../defaults.js';
+
+export default nluExperiment('roberta-large/cola', {
+  task: 'cola',
+  model: 'roberta-large',
+  train: { lr: 0.0003, epochs: 20, batchSize: 4, maxSeqLength: 128 },
+  paper: 68.2,
+});
