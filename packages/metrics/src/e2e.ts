@@ -2,13 +2,14 @@
 // or mteval-v13a-sig.pl), and METEOR, ROUGE-L and CIDEr-D from the MS-COCO caption code after PTB tokenization.
 import { corpusCider } from './cider.js';
 import { MetricInputError, readText } from './input.js';
+import { loadParaphraseTable } from './meteor/paraphrase.js';
 import { Meteor, type MeteorOptions } from './meteor/scorer.js';
 import { runMeteorJar, type MeteorJarOptions } from './meteor/jar.js';
 import { mtevalV13a } from './mteval-v13a.js';
 import { cocoTokenize } from './ptb-tokenizer.js';
 import { PymtevalBleu, PymtevalNist } from './pymteval.js';
 import { corpusRougeL } from './rouge.js';
-import { javaTrim, pySplitlines, pyStrip } from './text.js';
+import { javaTokenize, javaTrim, pySplitlines, pyStrip } from './text.js';
 
 /** measure_scores.py's result: fractions, not percentages. */
 export interface E2EScores {
@@ -157,6 +158,25 @@ export interface E2EOptions {
   meteorJar?: MeteorJarOptions;
 }
 
+/** What the COCO metrics see: PTB-tokenized references and outputs, and METEOR's inputs as the wrapper sends them. */
+export function cocoInputs(data: E2EData): { gts: string[][]; res: string[]; meteor: { hyps: string[]; refs: string[][] } } {
+  // Two separate tokenizer runs, as pycocoevalcap does: references first, then outputs.
+  const flatRefs = cocoTokenize(data.references.flat());
+  const gts: string[][] = [];
+  let k = 0;
+  for (const refs of data.references) gts.push(flatRefs.slice(k, (k += refs.length)));
+  const res = cocoTokenize(data.outputs);
+  // pycocoevalcap's METEOR wrapper sends "SCORE ||| ref ||| ... ||| hyp"; the jar splits on ||| and trims.
+  const hyps: string[] = [];
+  const refs: string[][] = [];
+  res.forEach((h, i) => {
+    const parts = ['SCORE', gts[i].join(' ||| '), h.replaceAll('|||', '').replaceAll('  ', ' ')].join(' ||| ').split('|||');
+    hyps.push(javaTrim(parts[parts.length - 1]));
+    refs.push(parts.slice(1, -1).map(javaTrim));
+  });
+  return { gts, res, meteor: { hyps, refs } };
+}
+
 /** Scores E2E-style data like measure_scores.py; returns fractions and the segment-level COCO scores. */
 export function scoreE2E(data: E2EData, opts: E2EOptions = {}): E2EScores & { segments: { METEOR: number[]; ROUGE_L: number[]; CIDEr: number[] } } {
   const { references, outputs } = data;
@@ -172,23 +192,11 @@ export function scoreE2E(data: E2EData, opts: E2EOptions = {}): E2EScores & { se
     bleu = b.score();
     nist = n.score();
   } else ({ bleu, nist } = mtevalV13a(references, outputs));
-
-  // MS-COCO: PTB-tokenize references and outputs (two separate tokenizer runs), drop punctuation.
-  const flatRefs = cocoTokenize(references.flat());
-  const gts: string[][] = [];
-  let k = 0;
-  for (const refs of references) gts.push(flatRefs.slice(k, (k += refs.length)));
-  const res = cocoTokenize(outputs);
-
-  // pycocoevalcap's METEOR wrapper sends "SCORE ||| ref ||| ... ||| hyp"; the jar splits on ||| and trims.
-  const meteorInputs = res.map((h, i) => {
-    const parts = ['SCORE', gts[i].join(' ||| '), h.replaceAll('|||', '').replaceAll('  ', ' ')].join(' ||| ').split('|||');
-    return { hyp: javaTrim(parts[parts.length - 1]), refs: parts.slice(1, -1).map(javaTrim) };
-  });
+  const { gts, res, meteor: m } = cocoInputs(data);
   const meteor = opts.meteorJar
-    ? runMeteorJar(meteorInputs.map((m) => m.hyp), meteorInputs.map((m) => m.refs), opts.meteorJar)
+    ? runMeteorJar(m.hyps, m.refs, opts.meteorJar)
     : (() => {
-        const r = new Meteor(opts.meteor).corpusScore(meteorInputs.map((m) => m.hyp), meteorInputs.map((m) => m.refs));
+        const r = new Meteor(opts.meteor).corpusScore(m.hyps, m.refs);
         return { score: r.score, segments: r.segments };
       })();
   const rouge = corpusRougeL(res, gts);
@@ -201,4 +209,29 @@ export function scoreE2E(data: E2EData, opts: E2EOptions = {}): E2EScores & { se
     CIDEr: cider.score,
     segments: { METEOR: meteor.segments, ROUGE_L: rouge.scores, CIDEr: cider.scores },
   };
+}
+
+/** Words METEOR will look up: its normalization of `texts`, lowercased (for filtering a paraphrase table). */
+export function meteorVocabulary(texts: readonly string[], meteor: Meteor): Set<string> {
+  const vocab = new Set<string>();
+  for (const t of texts) for (const w of javaTokenize(meteor.prepare(t))) vocab.add(w);
+  return vocab;
+}
+
+/** measure_scores.py end to end: reads the files, loads an optional paraphrase table (filtered), scores. */
+export async function evaluateE2E(
+  refFile: string,
+  sysFile: string,
+  opts: E2EOptions & { paraphraseTable?: string } = {},
+): Promise<E2EScores> {
+  const data = loadE2EData(refFile, sysFile);
+  let meteorOpts = opts.meteor;
+  if (opts.paraphraseTable && !opts.meteorJar) {
+    const probe = new Meteor({ ...opts.meteor, modules: ['exact'] });
+    const { meteor } = cocoInputs(data);
+    const vocab = meteorVocabulary([...meteor.hyps, ...meteor.refs.flat()], probe);
+    meteorOpts = { ...opts.meteor, paraphrases: await loadParaphraseTable(opts.paraphraseTable, vocab) };
+  }
+  const { BLEU, NIST, METEOR, ROUGE_L, CIDEr } = scoreE2E(data, { ...opts, meteor: meteorOpts });
+  return { BLEU, NIST, METEOR, ROUGE_L, CIDEr };
 }

@@ -47,11 +47,12 @@ export { addStats as addMeteorStats, alignmentStats, computeMeteor, emptyStats a
 export type { MeteorOptions, MeteorResult, MeteorStats } from './meteor/scorer.js';
 export { stemEnglish } from './meteor/stemmer.js';
 export { DEFAULT_WORDNET_DIR, SynonymDictionary, WordNetMissingError } from './meteor/wordnet.js';
-export { loadE2EData, parseCsvLine, readE2ELines, readE2ETable, scoreE2E } from './e2e.js';
+export { cocoInputs, evaluateE2E, loadE2EData, meteorVocabulary, parseCsvLine, readE2ELines, readE2ETable, scoreE2E } from './e2e.js';
 export type { E2EData, E2EOptions, E2EScores } from './e2e.js';
 export { multiBleuDetok } from './multi-bleu-detok.js';
 export type { MultiBleuResult } from './multi-bleu-detok.js';
 export { nltkWordTokenize } from './nltk-tokenizer.js';
 export { pyterTer } from './pyter.js';
-export { loraDecodeTokenize, padReferences, readWebNLGFiles, scoreWebNLG } from './webnlg.js';
+export { evaluateWebNLG, loraDecodeTokenize, padReferences, readWebNLGFiles, scoreWebNLG } from './webnlg.js';
 export type { WebNLGOptions, WebNLGScores } from './webnlg.js';
+export { formatFixed, javaHashCode, pyFloatRepr, pyLower, pySplit, pySplitlines, pyStrip } from './text.js';

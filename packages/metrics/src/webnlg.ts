@@ -5,11 +5,12 @@
 import { existsSync } from 'node:fs';
 import { MetricInputError, readText } from './input.js';
 import { runMeteorJar, type MeteorJarOptions } from './meteor/jar.js';
+import { loadParaphraseTable } from './meteor/paraphrase.js';
 import { Meteor, type MeteorOptions } from './meteor/scorer.js';
 import { multiBleuDetok } from './multi-bleu-detok.js';
 import { nltkWordTokenize } from './nltk-tokenizer.js';
 import { pyterTer } from './pyter.js';
-import { pySplit } from './text.js';
+import { javaTokenize, pySplit } from './text.js';
 
 /** gpt2_decode.py's `post_process` with `--lower --tokenize`: lowercase, then split at every `\W` character. */
 export function loraDecodeTokenize(text: string, opts: { lower?: boolean; tokenize?: boolean } = { lower: true, tokenize: true }): string {
@@ -93,4 +94,25 @@ export function scoreWebNLG(
   const mRefs = meteorRefs.slice(0, n);
   const meteor = opts.meteorJar ? runMeteorJar(mHyps, mRefs, opts.meteorJar).score : new Meteor(opts.meteor).corpusScore(mHyps, mRefs).score;
   return { BLEU: bleu, METEOR: meteor, TER: sum / segmentsTER.length, segmentsTER };
+}
+
+/** eval.py end to end (`-R prefix -H hyp -nr n -m bleu,meteor,ter`), with an optional paraphrase table. */
+export async function evaluateWebNLG(
+  refPrefix: string,
+  hypFile: string,
+  numRefs: number,
+  opts: WebNLGOptions & { paraphraseTable?: string } = {},
+): Promise<WebNLGScores> {
+  const { hypotheses, references } = readWebNLGFiles(refPrefix, hypFile, numRefs);
+  let meteorOpts = opts.meteor;
+  if (opts.paraphraseTable && !opts.meteorJar) {
+    const probe = new Meteor({ ...opts.meteor, modules: ['exact'] });
+    const vocab = new Set<string>();
+    for (const t of [...hypotheses, ...references.flat()]) {
+      for (const w of javaTokenize(probe.prepare(nltkWordTokenize(t).join(' ')))) vocab.add(w);
+    }
+    meteorOpts = { ...opts.meteor, paraphrases: await loadParaphraseTable(opts.paraphraseTable, vocab) };
+  }
+  const { BLEU, METEOR, TER } = scoreWebNLG(hypotheses, references, { ...opts, meteor: meteorOpts });
+  return { BLEU, METEOR, TER };
 }

@@ -44,8 +44,14 @@ export class SynonymDictionary {
     readonly wordToBases: ReadonlyMap<string, readonly string[]>,
   ) {}
 
-  /** Reads `index.{noun,verb,adj,adv}` and `{noun,verb,adj,adv}.exc` from a WordNet 3.0 dict folder. */
+  /** Reads `index.{noun,verb,adj,adv}` and `{noun,verb,adj,adv}.exc` from a WordNet 3.0 dict folder (cached per folder). */
   static fromWordNet(dir: string = DEFAULT_WORDNET_DIR): SynonymDictionary {
+    let dict = LOADED.get(dir);
+    if (!dict) LOADED.set(dir, (dict = SynonymDictionary.read(dir)));
+    return dict;
+  }
+
+  private static read(dir: string): SynonymDictionary {
     const missing = [...POS.map((p) => `index.${p}`), ...POS.map((p) => `${p}.exc`)].filter((f) => !existsSync(join(dir, f)));
     if (missing.length) {
       throw new WordNetMissingError(
@@ -117,6 +123,7 @@ export class SynonymDictionary {
 }
 
 const EMPTY: readonly number[] = [];
+const LOADED = new Map<string, SynonymDictionary>();
 // WordNet's detachment rules: noun, verb and adjective suffixes and what replaces them.
 const SUFFIXES = ['s', 'ses', 'xes', 'zes', 'ches', 'shes', 'men', 'ies', 's', 'ies', 'es', 'es', 'ed', 'ed', 'ing', 'ing', 'er', 'est', 'er', 'est'];
 const ENDINGS = ['', 's', 'x', 'z', 'ch', 'sh', 'man', 'y', '', 'y', 'e', '', 'e', '', 'e', '', '', '', 'e', 'e'];
