@@ -255,6 +255,13 @@ export abstract class LoraLayer extends Module {
     this.disabled = false;
   }
 
+  /** Loading writes unmerged values: unmerge first, merge the same adapters again afterwards (avoids loralib's double count). */
+  protected override beginStateLoad(): () => void {
+    const merged = this.mergedList.slice();
+    this.unmerge();
+    return () => this.merge(merged);
+  }
+
   /** Replaces the base weight's value (used by PiSSA, which subtracts the initial ΔW). */
   protected setWeight(value: tf.Tensor): void {
     this.weight.assign(value);

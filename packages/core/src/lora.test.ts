@@ -131,6 +131,23 @@ describe.each(OP_PATHS)('LoRA identities (%s path)', (path) => {
     });
   });
 
+  it('loading a state dict into a merged (eval) layer keeps merge bookkeeping right', () => {
+    const src = new Linear(4, 3, { rank: 2 });
+    perturb(src);
+    const saved = new Map([...src.stateDict()].map(([k, t]) => [k, t.clone()])); // train mode: unmerged W
+    const x = tf.randomNormal([2, 4]);
+    const want = src.forward(x);
+    const dst = new Linear(4, 3, { rank: 2 });
+    dst.eval(); // merged
+    dst.loadStateDict(saved);
+    expect(dst.merged).toBe(true);
+    expectTensorsClose(dst.forward(x), want, { atol: 1e-5 });
+    dst.train();
+    expectTensorsClose(dst.weight, saved.get('weight')!, { atol: 1e-6 });
+    src.dispose();
+    dst.dispose();
+  });
+
   it('mergeWeights false keeps eval() from merging (loralib merge_weights=False)', () => {
     const layer = new Linear(4, 3, { rank: 2, mergeWeights: false });
     perturb(layer);

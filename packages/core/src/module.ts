@@ -220,6 +220,11 @@ export abstract class Module {
     return out;
   }
 
+  /** Called before `loadStateDict` writes into this module; returns what to run afterwards (LoRA layers unmerge and re-merge). */
+  protected beginStateLoad(): () => void {
+    return () => {};
+  }
+
   /** Extra keys a module accepts on load as aliases of its own keys (e.g. loralib ConvLoRA's `conv.weight`). */
   protected stateDictAliases(): Map<string, string> {
     return new Map();
@@ -284,6 +289,8 @@ export abstract class Module {
         throw new Error(`state dict key "${key}" (${where}): dtype ${value.dtype} does not match ${current.dtype}`);
       }
     }
+    const touched = new Set(plan.map(({ key }) => targets.get(key)?.module).filter((m): m is Module => m != null));
+    const finish = [...touched].map((m) => m.beginStateLoad());
     for (const { key, value } of plan) {
       const t = targets.get(key);
       if (t == null) continue;
@@ -299,6 +306,7 @@ export abstract class Module {
         t.module.bufferMap.set(t.name, { tensor: tf.keep(tensor), persistent });
       }
     }
+    for (const done of finish) done();
     return { missingKeys, unexpectedKeys };
   }
 
