@@ -39,7 +39,7 @@ function describe(x: unknown): string {
  * Merges `delta` into `defaults` (deeply for objects, whole for arrays), rejecting keys the defaults lack and values
  * whose type differs. A default of `null` accepts any JSON value (an optional setting), and `null` in a delta unsets.
  */
-export function mergeConfig<C>(defaults: C, delta: DeepPartial<C>, where = 'config'): C {
+export function mergeConfig<C>(defaults: C, delta: NoInfer<DeepPartial<C>>, where = 'config'): C {
   return mergeValue(defaults, delta, where) as C;
 }
 
@@ -71,7 +71,7 @@ function clone<T>(x: T): T {
 }
 
 /** Resolves an experiment from the app's defaults and a delta; `id` is the experiment's path-derived name. */
-export function defineExperiment<C>(defaults: C, delta: DeepPartial<C>, id = ''): Experiment<C> {
+export function defineExperiment<C>(defaults: C, delta: NoInfer<DeepPartial<C>>, id = ''): Experiment<C> {
   return { id, config: mergeConfig(defaults, delta, id || 'experiment'), delta };
 }
 
