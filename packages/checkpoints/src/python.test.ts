@@ -81,3 +81,23 @@ describe.skipIf(!present)('files made by safetensors and PEFT (fixtures/python)'
     expectSame((await readPeftAdapter(join(PY, resaved))).tensors, lorats.files[original]);
   });
 });
+
+describe('fixtures/lorats are what the writers produce today (so verify.json still speaks for them)', () => {
+  it('make-lorats-fixtures.ts writes byte-identical files', async () => {
+    const { execFileSync } = await import('node:child_process');
+    const { readdir } = await import('node:fs/promises');
+    const { dir, cleanup } = await scratch();
+    try {
+      execFileSync(process.execPath, ['--conditions=@lorats/source', '--import', 'tsx', join(FIXTURES, 'make-lorats-fixtures.ts'), dir], { encoding: 'utf8' });
+      const list = async (root: string, sub = ''): Promise<string[]> =>
+        (await readdir(join(root, sub), { withFileTypes: true })).flatMap((e) => (e.isDirectory() ? [] : [join(sub, e.name)])).concat(
+          ...(await Promise.all((await readdir(join(root, sub), { withFileTypes: true })).filter((e) => e.isDirectory()).map((e) => list(root, join(sub, e.name))))),
+        );
+      const files = (await list(LORATS)).sort();
+      expect((await list(dir)).sort()).toEqual(files);
+      for (const f of files) expect([f, Buffer.compare(await readFile(join(dir, f)), await readFile(join(LORATS, f)))]).toEqual([f, 0]);
+    } finally {
+      await cleanup();
+    }
+  });
+});

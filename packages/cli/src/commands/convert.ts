@@ -55,7 +55,7 @@ function describeWeights(w: LoraWeights): string {
 
 export const convert: Command = {
   name: 'convert',
-  summary: 'convert between .bin/.pt, .safetensors and PEFT adapter folders',
+  summary: 'convert between .bin/.pt, .safetensors and PEFT adapter folders (a loralib file to a folder needs --alpha)',
   usage: '<in> <out> [--alpha A] [--format safetensors|bin] [--force]',
   options: [
     { name: 'alpha', type: 'number', value: 'A', description: 'LoRA alpha of a loralib file (loralib does not store it); needed for file -> PEFT folder' },
