@@ -222,7 +222,10 @@ export class Gpt2LMModel extends Module {
       if (rows.length === 0) return tf.scalar(0);
       const ids = tf.tensor2d(batch.input, [B, T], 'int32');
       const { hidden } = this.transformer.forward(ids, { positions: this.positions(B, T) });
-      const picked = tf.gather(tf.reshape(hidden, [B * T, this.config.nEmbd]), tf.tensor1d(rows, 'int32')); // [M, C]
+      // Rows where the loss is taken, as a selection matmul [M, B·T]·[B·T, C]: its gradient is one more matmul,
+      // while gather's (unsortedSegmentSum) is very slow on the tfjs cpu backend.
+      const select = tf.oneHot(tf.tensor1d(rows, 'int32'), B * T); // [M, B·T]
+      const picked = tf.matMul(select, tf.reshape(hidden, [B * T, this.config.nEmbd])); // [M, C]
       const logits = this.head(picked); // [M, V]
       const ce = crossEntropy(logits, tf.tensor1d(labels, 'int32'), { labelSmoothing: eps > 1e-4 ? eps : 0 }); // [M]
       return tf.div(tf.sum(tf.mul(ce, tf.tensor1d(weights))), maskSum + 1e-4) as tf.Scalar;
