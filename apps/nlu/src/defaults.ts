@@ -41,6 +41,8 @@ export interface NluConfig {
     clsDropout: number | null;
     /** Evaluate every N updates; 0 = after every epoch. */
     evalSteps: number;
+    /** Train on the first N examples only (smoke runs on real data); 0 = all. */
+    maxExamples: number;
   };
   /** Experiment whose adapter (same seed) starts this one: MRPC, RTE and STS-B start from MNLI. */
   initFrom: string | null;
@@ -71,6 +73,7 @@ export const NLU_DEFAULTS: NluConfig = {
     clipNorm: 1,
     clsDropout: null,
     evalSteps: 0,
+    maxExamples: 0,
   },
   initFrom: null,
   seeds: [0, 1, 2, 3, 4],

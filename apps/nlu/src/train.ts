@@ -212,7 +212,8 @@ export async function runSeed(experiment: Experiment<NluConfig>, seed: number, o
       log(`${id} seed ${seed}: starting from ${config.initFrom} (${droppedKeys.length > 0 ? 'head dropped' : 'head kept'})`);
     } else addLora(nlu.model, config.lora);
     const params = markTrainable(nlu);
-    const trainSet = encode(nlu, data.train, maxLength);
+    const examples = config.train.maxExamples > 0 ? data.train.slice(0, config.train.maxExamples) : data.train;
+    const trainSet = encode(nlu, examples, maxLength);
     const n = trainSet.inputs.length;
     const perEpoch = Math.ceil(n / config.train.batchSize);
     const totalSteps = perEpoch * config.train.epochs;
