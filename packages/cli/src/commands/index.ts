@@ -1,5 +1,6 @@
 // Every `lorats` subcommand, in the order `lorats --help` lists them. Add one line per command.
 import type { Command } from '../command.js';
+import { classify } from './classify.js';
 import { convert } from './convert.js';
 import { e2eMetrics } from './e2e-metrics.js';
 import { inspect } from './inspect.js';
@@ -12,4 +13,5 @@ export const COMMANDS: readonly Command[] = [
   sacrebleu,
   e2eMetrics,
   webnlgEval,
+  classify,
 ];
