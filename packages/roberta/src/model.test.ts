@@ -1,5 +1,5 @@
 import '@tensorflow/tfjs';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { loadCheckpoint, loadSafetensors } from '@lorats/checkpoints';
 import { DEFAULT_ADAPTER, Linear, namedTrainableVariables } from '@lorats/core';
@@ -146,5 +146,21 @@ describe('RoBERTa parity with HF transformers', () => {
   it('names the file and the problem for a folder without weights', async () => {
     await expect(loadRoberta(`${FIXTURES}peft-adapter`)).rejects.toThrow(/config\.json/);
     await expect(readLoraAdapter(`${FIXTURES}nope.bin`)).rejects.toThrow(/nope\.bin: no such adapter/);
+  });
+});
+
+const RELEASED = new URL('../../../../shared/data/checkpoints/roberta_base_lora_mnli.bin', import.meta.url).pathname;
+
+describe('the released loralib checkpoint (examples/NLU roberta_base_lora_mnli.bin)', () => {
+  it.skipIf(!existsSync(RELEASED))('reads as rank-8 query/value adapters for 12 layers plus an MNLI head', async () => {
+    const adapter = await readLoraAdapter(RELEASED);
+    expect(adapter).toMatchObject({ format: 'loralib', rank: 8, alpha: undefined });
+    expect(adapter.lora.size).toBe(48);
+    expect(adapter.lora.get('roberta.encoder.layer.11.attention.self.value.lora_A')?.shape).toEqual([8, 768]);
+    expect(adapter.lora.get('roberta.encoder.layer.0.attention.self.query.lora_B')?.shape).toEqual([768, 8]);
+    expect([...adapter.modules.keys()].sort()).toEqual(['classifier.dense.bias', 'classifier.dense.weight', 'classifier.out_proj.bias', 'classifier.out_proj.weight']);
+    expect(adapter.modules.get('classifier.out_proj.weight')?.shape).toEqual([3, 768]);
+    const params = [...adapter.lora.values(), ...adapter.modules.values()].reduce((s, t) => s + t.shape.reduce((a, b) => a * b, 1), 0);
+    expect(params).toBe(887_811); // the README's "0.8M" (reference §5)
   });
 });
