@@ -130,9 +130,12 @@ function rng(seed: number): () => number {
   };
 }
 
-/** Approximate top-`rank` SVD by randomized subspace iteration with `niter` power steps (like torch.svd_lowrank). */
+/**
+ * Approximate top-`rank` SVD by randomized subspace iteration with `niter` power steps (like torch.svd_lowrank, with
+ * 5 extra oversampling columns), truncated to `rank`.
+ */
 export function svdLowRank(w: ArrayLike<number>, m: number, n: number, rank: number, niter: number): HostSvd {
-  const q = Math.min(rank, m, n);
+  const q = Math.min(rank + 5, m, n);
   const rand = rng(nextSeed() ?? Math.floor(Math.random() * 2 ** 32));
   const g = new Float64Array(n * q);
   for (let i = 0; i < g.length; i++) g[i] = Math.sqrt(-2 * Math.log(rand() || 1e-300)) * Math.cos(2 * Math.PI * rand());
@@ -146,6 +149,9 @@ export function svdLowRank(w: ArrayLike<number>, m: number, n: number, rank: num
   }
   const bt = matmul(w, y, n, m, q, true); // (Qᵀ W)ᵀ [n, q]
   const small = svd(transpose(bt, n, q), q, n); // Qᵀ W [q, n]
-  const u = matmul(y, small.u, m, q, small.k); // Q · U_small [m, k]
-  return { u, s: small.s, vt: small.vt, m, n, k: small.k };
+  const uAll = matmul(y, small.u, m, q, small.k); // Q · U_small [m, q]
+  const k = Math.min(rank, small.k);
+  const u = new Float64Array(m * k);
+  for (let i = 0; i < m; i++) for (let r = 0; r < k; r++) u[i * k + r] = uAll[i * small.k + r];
+  return { u, s: small.s.slice(0, k), vt: small.vt.slice(0, k * n), m, n, k };
 }

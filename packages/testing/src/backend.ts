@@ -19,3 +19,18 @@ export async function setupTestBackend(): Promise<string> {
   await tf.ready();
   return want;
 }
+
+/**
+ * Makes unseeded randomness in a test process repeatable: Math.random (which tfjs uses to seed unseeded random ops)
+ * becomes a seeded generator (mulberry32).
+ */
+export function seedTestRandomness(seed = 20260101): void {
+  let a = seed >>> 0;
+  Math.random = () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}

@@ -3,5 +3,5 @@ export type { CloseOptions, HostTensor, NestedNumbers, TensorLike } from './expe
 export { fixtureHostTensor, fixtureTensor, loadFixture } from './fixtures.js';
 export type { FixtureCase, FixtureFile, FixtureTensor } from './fixtures.js';
 export { expectNoTensorLeak } from './memory.js';
-export { setupTestBackend } from './backend.js';
+export { seedTestRandomness, setupTestBackend } from './backend.js';
 export { FUSED_KERNEL_NAMES, registerReferenceKernels } from './reference-kernels.js';
