@@ -11,6 +11,7 @@ import { syntheticCorpus } from './datasets/synthetic-glue.js';
 import { nluExperiment } from './defaults.js';
 import { parseCommandLine } from './main.js';
 import { loadAdapter, tinyRoberta } from './models.js';
+import { glueTable, readRecords } from './tables.js';
 import { adapterPath, median, predict, runSeed, scoreTask, taskData } from './train.js';
 
 const ROBERTA_TINY = new URL('../../../packages/roberta/fixtures/roberta-tiny/', import.meta.url).pathname;
@@ -83,6 +84,45 @@ describe('a tiny run end to end', () => {
   });
 });
 
+const DEBERTA_TINY = new URL('../../../packages/deberta-v2/fixtures/', import.meta.url).pathname;
+
+describe('other paths through the runner', () => {
+  it('evaluates a PEFT adapter without training (eval-only, MNLI matched and mismatched)', async () => {
+    const results = mkdtempSync(join(tmpdir(), 'nlu-eval-'));
+    const e = nluExperiment('tiny/mnli', { task: 'mnli', model: 'tiny-roberta', synthetic: { train: 8, dev: 16 }, seeds: [0], train: { padToMaxLength: false, maxSeqLength: 64 } });
+    const record = await runSeed(e, 0, {
+      modelPath: `${ROBERTA_TINY}`,
+      adapter: new URL('../../../packages/roberta/fixtures/peft-adapter', import.meta.url).pathname,
+      resultsDir: results,
+      backend: 'cpu',
+      progress: false,
+      log: () => undefined,
+    });
+    expect(record.training).toBeUndefined();
+    expect(Object.keys(record.splits ?? {})).toEqual(['matched', 'mismatched']);
+    expect(record.metrics.accuracy_mm).toBe(record.splits?.mismatched.accuracy);
+    expect(record.config.evalOnlyAdapter).toMatch(/peft-adapter$/);
+  });
+
+  it('trains DeBERTa-v2 with A ~ N(0, 0.02) and saves its pooler with the adapter', async () => {
+    const results = mkdtempSync(join(tmpdir(), 'nlu-deberta-'));
+    const e = nluExperiment('deberta-v2-xxlarge/rte', {
+      task: 'rte',
+      model: 'deberta-v2-xxlarge',
+      lora: { rank: 4, alpha: 8 },
+      train: { lr: 1e-3, epochs: 1, batchSize: 8, evalBatchSize: 8, maxSeqLength: 24, padToMaxLength: false, warmupSteps: 0, evalSteps: 1 },
+      synthetic: { train: 16, dev: 8 },
+      seeds: [0],
+    });
+    const record = await runSeed(e, 0, { modelPath: `${DEBERTA_TINY}deberta-tiny`, resultsDir: results, backend: 'cpu', progress: false, log: () => undefined });
+    expect(record.training?.steps).toBe(2);
+    expect(record.training?.validation).toHaveLength(2);
+    const config = JSON.parse(readFileSync(join(adapterPath(results, 'deberta-v2-xxlarge/rte', 0), 'adapter_config.json'), 'utf8'));
+    expect(config).toMatchObject({ r: 4, lora_alpha: 8, target_modules: ['query_proj', 'value_proj'] });
+    expect([...config.modules_to_save].sort()).toEqual(['classifier', 'pooler']);
+  });
+});
+
 describe('command line', () => {
   it('picks the experiment, applies typed overrides and rejects unknown options', () => {
     const { experiments, options } = parseCommandLine(['rte', '--train.lr=1e-3', '--seeds', '1,2', '--results', '/tmp/r']);
@@ -102,5 +142,16 @@ describe('command line', () => {
     const { experiments } = parseCommandLine(['mrpc', '--adapter', ROBERTA_TINY]);
     expect(experiments[0].config.seeds).toEqual([0]);
     expect(experiments[0].config.initFrom).toBeNull();
+  });
+});
+
+describe('tables from run records', () => {
+  it('shows the median of each task over seeds against the paper, and says when there is no run', async () => {
+    const results = mkdtempSync(join(tmpdir(), 'nlu-table-'));
+    const e = nluExperiment('tiny/cola', { task: 'cola', model: 'tiny-roberta', train: { epochs: 1, batchSize: 32, maxSeqLength: 24, padToMaxLength: false }, synthetic: { train: 16, dev: 16 }, seeds: [0] });
+    const record = await runSeed(e, 0, { resultsDir: results, backend: 'cpu', progress: false, log: () => undefined });
+    const table = glueTable(readRecords(results));
+    expect(table).toContain(`| cola | matthews | ${record.metrics.matthews.toFixed(1)} | 1 | – | – | synthetic |`);
+    expect(table).toContain('| rte | accuracy | no run | 0 | 86.6 | – | – |');
   });
 });
