@@ -1,7 +1,7 @@
 // Training checkpoints: one safetensors file per save, `checkpoint-<step>.safetensors`, holding the tensors (trainable
 // parameters, optimizer moments) and the loop's JSON state in `__metadata__`. Files are written atomically (temp +
 // rename), so a kill during a save leaves the previous checkpoint as the latest complete one.
-import { existsSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { loadSafetensors, writeSafetensors, type HostTensor } from '@lorats/checkpoints';
@@ -47,9 +47,10 @@ export function listCheckpoints(dir: string): Array<[number, string]> {
     .sort((a, b) => b[0] - a[0]);
 }
 
-/** Writes a checkpoint atomically and removes all but the newest `keep` (default 2). Returns its path. */
+/** Writes a checkpoint atomically (creating `dir`) and removes all but the newest `keep` (default 2). Returns its path. */
 export async function saveCheckpoint(dir: string, checkpoint: TrainingCheckpoint, keep = 2): Promise<string> {
   const path = checkpointPath(dir, checkpoint.step);
+  mkdirSync(dir, { recursive: true });
   await writeSafetensors(path, checkpoint.tensors, {
     metadata: { [METADATA_KEY]: JSON.stringify({ step: checkpoint.step, state: checkpoint.state }) },
   });
