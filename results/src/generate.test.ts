@@ -1,0 +1,131 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { makeRecord, writeRecords } from '../test/records.js';
+import { readBench, renderThroughput } from './bench.js';
+import { loadExperimentConfigs, type ExperimentConfigs } from './experiments.js';
+import { diffWithDisk, generateAll } from './generate.js';
+import { lossPlots, throughputSvg } from './plots.js';
+import { loadRecords } from './records.js';
+import { GLUE_HEADLINE, GLUE_TASKS } from './specs/glue-columns.js';
+import { TABLES } from './specs/index.js';
+import { parsePaper } from './spec.js';
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+let experiments: ExperimentConfigs;
+
+beforeAll(async () => {
+  experiments = await loadExperimentConfigs(ROOT);
+});
+
+describe('committed tables', () => {
+  it('are what the run records produce (run `pnpm exec nx run results:tables` after adding records)', () => {
+    const generated = generateAll({ resultsDir: join(ROOT, 'results'), experiments });
+    const { changed, missing, stale } = diffWithDisk(join(ROOT, 'results'), generated);
+    expect({ changed, missing, stale }).toEqual({ changed: [], missing: [], stale: [] });
+  });
+
+  it('name experiments that exist in the apps', () => {
+    for (const spec of TABLES)
+      for (const row of spec.rows)
+        for (const cell of Object.values(row.cells)) if (cell.source) expect(experiments.has(`${spec.app}/${cell.source.experiment}`), `${spec.id}: ${cell.source.experiment}`).toBe(true);
+  });
+});
+
+describe('paper numbers', () => {
+  const glueTables = TABLES.filter((t) => t.app === 'nlu');
+
+  it("GLUE averages are the mean of the row's printed task numbers", () => {
+    for (const spec of glueTables)
+      for (const row of spec.rows) {
+        const values = GLUE_TASKS.map((t) => parsePaper(row.cells[t].paper as string, t).value);
+        const avg = parsePaper(row.cells.avg.paper as string, 'avg');
+        const mean = values.reduce((a, b) => a + b, 0) / values.length;
+        expect(Math.abs(mean - avg.value), `${spec.id} ${row.label}`).toBeLessThanOrEqual(0.5 * 10 ** -avg.digits + 1e-9);
+      }
+  });
+
+  it('agree with the numbers the nlu experiments carry, where they carry one', () => {
+    const table2 = TABLES.find((t) => t.id === 'paper-table2-glue');
+    for (const row of table2?.rows ?? [])
+      for (const t of GLUE_TASKS) {
+        const source = row.cells[t].source;
+        if (!source) continue;
+        const carried = experiments.get(`nlu/${source.experiment}`)?.paper;
+        if (typeof carried === 'number') expect(parsePaper(row.cells[t].paper as string, t).value, `${source.experiment}`).toBe(carried);
+      }
+  });
+
+  it('read the metric the nlu app reports for each task', () => {
+    expect(GLUE_HEADLINE).toEqual({ mnli: 'accuracy', sst2: 'accuracy', mrpc: 'accuracy', cola: 'matthews', qnli: 'accuracy', qqp: 'accuracy', rte: 'accuracy', stsb: 'pearson' });
+  });
+
+  it('parse as printed and reject anything else', () => {
+    expect(parsePaper('87.5±.3', 'x')).toEqual({ value: 87.5, pm: 0.3, digits: 1, printed: '87.5±.3' });
+    expect(parsePaper('.39', 'x')).toMatchObject({ value: 0.39, digits: 2 });
+    expect(parsePaper('0.35M', 'x')).toMatchObject({ value: 350000, digits: 2 });
+    expect(() => parsePaper('87.5 / 86.9', 'table t, row r')).toThrow('table t, row r: cannot read the paper number "87.5 / 86.9"');
+  });
+});
+
+describe('generated files', () => {
+  let dir: string;
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'lorats-generate-'));
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('lists smoke records in runs.md and plots each experiment with a loss curve', () => {
+    const config = experiments.get('nlu/tiny/rte');
+    expect(config).toBeDefined();
+    writeRecords(dir, [
+      makeRecord({ experiment: 'tiny/rte', seed: 0, metrics: { accuracy: 60 }, weights: 'random', data: 'synthetic', config, lossCurve: [[1, 0.7], [5, 0.6]] }),
+      makeRecord({ experiment: 'tiny/rte', seed: 1, metrics: { accuracy: 62 }, weights: 'random', data: 'synthetic', config, lossCurve: [[1, 0.71], [5, 0.5]] }),
+    ]);
+    const out = generateAll({ resultsDir: dir, experiments });
+    expect(out.get('tables/runs.md')).toContain('| nlu | tiny/rte | [1](../nlu/tiny/rte/1.json) | smoke |');
+    const svg = out.get('plots/loss/nlu/tiny/rte.svg') ?? '';
+    expect(svg.match(/<polyline/g)).toHaveLength(2);
+    expect(svg).toContain('seed 1 (smoke)');
+    expect(out.get('tables/paper-table2-glue.md')?.split('## Smoke runs')[1]).toContain('tiny/rte');
+    expect(lossPlots(loadRecords(dir, experiments)).size).toBe(1);
+    const { missing } = diffWithDisk(dir, out);
+    expect(missing).toContain('tables/README.md');
+  });
+
+  it('reports stale generated files', () => {
+    mkdirSync(join(dir, 'plots', 'loss', 'nlg'), { recursive: true });
+    writeFileSync(join(dir, 'plots', 'loss', 'nlg', 'gone.svg'), '<svg/>');
+    expect(diffWithDisk(dir, generateAll({ resultsDir: dir, experiments })).stale).toEqual(['plots/loss/nlg/gone.svg']);
+  });
+});
+
+describe('benchmarks', () => {
+  let dir: string;
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'lorats-bench-'));
+    const workload = { config: { nLayer: 24, nEmbd: 1024 }, batch: 8, seq: 512, rank: 4, device: 'cuda:0', bf16: true };
+    writeFileSync(join(dir, 'a-lorats.json'), JSON.stringify({ benchmark: 'a', backend: 'torch', tokensPerSecond: 30000, medianStepSeconds: 0.1365, peakDeviceBytes: 2 ** 31, ...workload }));
+    writeFileSync(join(dir, 'b-peft.json'), JSON.stringify({ benchmark: 'b', implementation: 'pytorch+peft', tokensPerSecond: 20000, gpu: 'NVIDIA H200', ...workload }));
+    writeFileSync(join(dir, 'dispatch.json'), JSON.stringify({ benchmark: 'dispatch', microseconds: 9.9 }));
+    writeFileSync(join(dir, 'broken.json'), '{');
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('tabulates tokens/s against PEFT on the same workload and lists the other files', () => {
+    const bench = readBench(dir);
+    expect(bench.entries.map((e) => e.implementation)).toEqual(['lorats (torch)', 'pytorch+peft']);
+    expect(bench.skipped.map((s) => s.file)).toEqual(['broken.json', 'dispatch.json']);
+    const md = renderThroughput(bench, '');
+    expect(md).toContain('| 24 layers × 1024 · batch 8 × 512 tokens · rank 4 · GPU bf16 | lorats (torch) | 30,000 | 1.50× | 0.137 | 2.00 GiB | cuda:0 | [a-lorats.json](../bench/a-lorats.json) |');
+    expect(md).toContain('- [dispatch.json](../bench/dispatch.json): benchmark dispatch: no tokensPerSecond');
+    expect(throughputSvg(bench.entries).match(/<rect x=/g)).toHaveLength(2);
+  });
+
+  it('tolerates a missing folder', () => {
+    expect(readBench(join(dir, 'absent'))).toEqual({ entries: [], skipped: [] });
+    expect(renderThroughput(readBench(join(dir, 'absent')), '')).toContain('No benchmark results yet');
+  });
+});
