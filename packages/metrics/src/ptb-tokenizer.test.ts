@@ -12,7 +12,8 @@ describe(`PTB tokenizer matches ${data.producedBy}`, () => {
     expect(cocoTokenize(['(a)'])).toEqual(['-lrb- a -rrb-']);
   });
   it('splits clitics and assimilations, and repeats an acronym period before a sentence start', () => {
-    expect(ptbLex("can't cannot U.S. The")).toEqual(['ca', "n't", 'can', 'not', 'U.S.', '.', 'The']);
+    expect(ptbLex("can't cannot U.S. The end")).toEqual(['ca', "n't", 'can', 'not', 'U.S.', '.', 'The', 'end']);
+    expect(ptbLex('in the U.S.')).toEqual(['in', 'the', 'U.S.']);
   });
   it('drops characters outside the Basic Multilingual Plane, like the UTF-16 lexer', () => {
     expect(cocoTokenize(['a 😀 b'])).toEqual(['a b']);

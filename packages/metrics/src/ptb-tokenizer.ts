@@ -324,11 +324,30 @@ const COMPILED: CompiledRule[] = RULES.map((r) => ({
 /** A lexed token, or a line break (`null`). */
 type Lexeme = string | null;
 
+// Fast paths, equivalent to the full rule set: a run of ASCII letters followed by a space, line break or the end
+// always lexes to itself (every rule that can match it returns the text unchanged), except the words the
+// assimilation rules split; a run of spaces and tabs is always skipped.
+const PLAIN_WORD = /[A-Za-z]+(?=[ \t\n]|$)/y;
+const ASSIMILATIONS = new Set(['cannot', 'gonna', 'gotta', 'lemme', 'gimme', 'wanna']);
+const BLANKS = /[ \t]+/y;
+
 /** Runs the PTB lexer over `text`; line breaks come back as `null`. */
 export function ptbLex(text: string): Lexeme[] {
   const out: Lexeme[] = [];
   let pos = 0;
   while (pos < text.length) {
+    BLANKS.lastIndex = pos;
+    if (BLANKS.test(text)) {
+      pos = BLANKS.lastIndex;
+      continue;
+    }
+    PLAIN_WORD.lastIndex = pos;
+    const plain = PLAIN_WORD.exec(text);
+    if (plain && !ASSIMILATIONS.has(plain[0].toLowerCase())) {
+      out.push(plain[0]);
+      pos += plain[0].length;
+      continue;
+    }
     let bestTotal = -1;
     let bestLen = 0;
     let bestRule: CompiledRule | null = null;

@@ -8,20 +8,21 @@ export function pymtevalTokenize(sent: string): string[] {
   return mtevalNormalize(sent, { whitespace: 'python' }).split(' ');
 }
 
-/** n-grams of order `n` (keys are tokens joined by U+0001), lowercased unless case-sensitive. */
-function ngrams(n: number, sent: readonly string[], caseSensitive: boolean): string[] {
-  const toks = caseSensitive ? sent : sent.map(pyLower);
+/** n-grams of order `n` (keys are tokens joined by U+0001); `toks` are already lowercased when case-insensitive. */
+function ngrams(n: number, toks: readonly string[]): string[] {
   const out: string[] = [];
   for (let i = 0; i + n <= toks.length; i++) out.push(n === 1 ? toks[i] : toks.slice(i, i + n).join('\u0001'));
   return out;
 }
 
+const fold = (toks: readonly string[], caseSensitive: boolean) => (caseSensitive ? toks : toks.map(pyLower));
+
 /** Max count of each n-gram over `sents` (insertion order: first appearance). */
-function ngramCounts(n: number, sents: readonly (readonly string[])[], caseSensitive: boolean): Map<string, number> {
+function ngramCounts(n: number, sents: readonly (readonly string[])[]): Map<string, number> {
   const merged = new Map<string, number>();
   for (const sent of sents) {
     const counts = new Map<string, number>();
-    for (const g of ngrams(n, sent, caseSensitive)) counts.set(g, (counts.get(g) ?? 0) + 1);
+    for (const g of ngrams(n, sent)) counts.set(g, (counts.get(g) ?? 0) + 1);
     for (const [g, c] of counts) merged.set(g, Math.max(merged.get(g) ?? 0, c));
   }
   return merged;
@@ -46,10 +47,12 @@ export class PymtevalBleu {
   append(pred: string | readonly string[], refs: readonly (string | readonly string[])[]): void {
     const p = typeof pred === 'string' ? pymtevalTokenize(pred) : pred;
     const rs = refs.map((r) => (typeof r === 'string' ? pymtevalTokenize(r) : r));
+    const pl = fold(p, this.caseSensitive);
+    const rl = rs.map((r) => fold(r, this.caseSensitive));
     for (let i = 0; i < this.maxNgram; i++) {
-      const merged = ngramCounts(i + 1, rs, this.caseSensitive);
+      const merged = ngramCounts(i + 1, rl);
       let hits = 0;
-      for (const [g, c] of ngramCounts(i + 1, [p], this.caseSensitive)) hits += Math.min(merged.get(g) ?? 0, c);
+      for (const [g, c] of ngramCounts(i + 1, [pl])) hits += Math.min(merged.get(g) ?? 0, c);
       this.hits[i] += hits;
       this.candLens[i] += p.length - i;
     }
@@ -95,17 +98,19 @@ export class PymtevalNist {
   append(pred: string | readonly string[], refs: readonly (string | readonly string[])[]): void {
     const p = typeof pred === 'string' ? pymtevalTokenize(pred) : pred;
     const rs = refs.map((r) => (typeof r === 'string' ? pymtevalTokenize(r) : r));
+    const pl = fold(p, this.caseSensitive);
+    const rl = rs.map((r) => fold(r, this.caseSensitive));
     for (let n = 0; n < this.maxNgram; n++) {
       this.candLens[n].push(p.length - n);
-      const merged = ngramCounts(n + 1, rs, this.caseSensitive);
+      const merged = ngramCounts(n + 1, rl);
       const hit = new Map<string, number>();
-      for (const [g, c] of ngramCounts(n + 1, [p], this.caseSensitive)) {
+      for (const [g, c] of ngramCounts(n + 1, [pl])) {
         const h = Math.min(c, merged.get(g) ?? 0);
         if (h) hit.set(g, h);
       }
       this.hitNgrams[n].push(hit);
       const table = this.refNgrams[n + 1];
-      for (const r of rs) for (const g of ngrams(n + 1, r, this.caseSensitive)) table.set(g, (table.get(g) ?? 0) + 1);
+      for (const r of rl) for (const g of ngrams(n + 1, r)) table.set(g, (table.get(g) ?? 0) + 1);
     }
     let refLenSum = 0;
     for (const r of rs) refLenSum += r.length;
