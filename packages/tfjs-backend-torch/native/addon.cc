@@ -3,6 +3,7 @@
 
 #include <ATen/Parallel.h>
 #include <ATen/core/LegacyTypeDispatch.h>
+#include <c10/core/impl/DeviceGuardImplInterface.h>
 
 #include <cstring>
 #include <mutex>
@@ -25,6 +26,12 @@ bool g_bf16 = false;
 int32_t* g_meta = nullptr;
 size_t g_metaLen = 0;
 Napi::Reference<Napi::Int32Array> g_metaRef;
+
+/** CUDA devices libtorch can use (0 without a CUDA build or driver); stable across libtorch 1.13 and 2.x. */
+int cudaDeviceCount() {
+  if (!at::hasCUDA() || !c10::impl::hasDeviceGuardImpl(c10::DeviceType::CUDA)) return 0;
+  return c10::impl::getDeviceGuardImpl(c10::DeviceType::CUDA)->deviceCount();
+}
 
 int64_t bytesOf(const at::Tensor& t) { return t.defined() ? t.numel() * static_cast<int64_t>(t.element_size()) : 0; }
 
@@ -119,7 +126,7 @@ Napi::Value setDevice(const Napi::CallbackInfo& info) {
   const at::Device d(argS(info, 0));
   if (d.is_cuda()) {
     if (!at::hasCUDA()) throw std::runtime_error("device " + d.str() + " requested, but this libtorch has no usable CUDA");
-    const auto count = at::detail::getCUDAHooks().getNumGPUs();
+    const auto count = cudaDeviceCount();
     if (d.has_index() && d.index() >= count)
       throw std::runtime_error("device " + d.str() + " requested, but only " + std::to_string(count) + " CUDA device(s) exist");
     g_device = d.has_index() ? d : at::Device(at::kCUDA, 0);
@@ -140,7 +147,7 @@ Napi::Value info(const Napi::CallbackInfo& info) {
   o.Set("torchVersion", std::to_string(TORCH_VERSION_MAJOR) + "." + std::to_string(TORCH_VERSION_MINOR) + "." +
                             std::to_string(TORCH_VERSION_PATCH));
   o.Set("cuda", at::hasCUDA());
-  o.Set("cudaDevices", at::hasCUDA() ? at::detail::getCUDAHooks().getNumGPUs() : 0);
+  o.Set("cudaDevices", cudaDeviceCount());
   o.Set("device", g_device.str());
 #ifdef LORATS_CUDA
   o.Set("cudaBuild", true);

@@ -9,7 +9,8 @@
 // Environment: LIBTORCH (a libtorch folder with include/ and lib/), CXX (default g++), NODE_INCLUDE (Node's headers),
 // NAPI_INCLUDE (node-addon-api's folder), CUDA_HOME, LORATS_CXXFLAGS (extra flags).
 import { execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -121,8 +122,19 @@ const libs = ['-ltorch', '-ltorch_cpu', '-lc10', ...(hasCudaLib ? ['-ltorch_cuda
 
 const objDir = join(outDir, 'obj');
 mkdirSync(objDir, { recursive: true });
-const headerTime = Math.max(...readdirSync(srcDir).filter((f) => f.endsWith('.h')).map((f) => statSync(join(srcDir, f)).mtimeMs));
+const headers = readdirSync(srcDir).filter((f) => f.endsWith('.h')).sort();
 const sources = readdirSync(srcDir).filter((f) => f.endsWith('.cc')).sort();
+
+// An object is rebuilt when the hash of its source, the headers, the compiler and the flags changes (not mtimes,
+// so a fresh copy of unchanged sources, as on the GPU machine, reuses its objects).
+const headerText = headers.map((f) => readFileSync(join(srcDir, f), 'utf8')).join('\0');
+const hashOf = (f) =>
+  createHash('sha256').update([cxx, ...cflags, ...defines, ...extra, ...includes, headerText, readFileSync(join(srcDir, f), 'utf8')].join('\0')).digest('hex');
+const objOf = (f) => join(objDir, f.replace(/\.cc$/, '.o'));
+const stale = sources.filter((f) => {
+  const stamp = `${objOf(f)}.hash`;
+  return !existsSync(objOf(f)) || !existsSync(stamp) || readFileSync(stamp, 'utf8') !== hashOf(f);
+});
 
 function run(cmd, argv) {
   return new Promise((res, rej) => {
@@ -132,26 +144,24 @@ function run(cmd, argv) {
   });
 }
 
-const stale = sources.filter((f) => {
-  const obj = join(objDir, f.replace(/\.cc$/, '.o'));
-  if (!existsSync(obj)) return true;
-  const t = statSync(obj).mtimeMs;
-  return t < statSync(join(srcDir, f)).mtimeMs || t < headerTime;
-});
-
 console.log(`build:native: libtorch from ${torch.source} (${torch.root})${hasCudaLib ? `, CUDA${cudaInc ? '' : ' (no CUDA headers: no memory statistics)'}` : ', CPU only'}`);
 const queue = [...stale];
 const workers = Array.from({ length: Math.max(1, jobs) }, async () => {
   for (let f = queue.shift(); f; f = queue.shift()) {
     console.log(`build:native: compiling ${f}`);
-    await run(cxx, [...cflags, ...defines, ...extra, ...includes.map((d) => `-I${d}`), '-c', join(srcDir, f), '-o', join(objDir, f.replace(/\.cc$/, '.o'))]);
+    await run(cxx, [...cflags, ...defines, ...extra, ...includes.map((d) => `-I${d}`), '-c', join(srcDir, f), '-o', objOf(f)]);
+    writeFileSync(`${objOf(f)}.hash`, hashOf(f));
   }
 });
 try {
   await Promise.all(workers);
   const target = join(outDir, 'lorats_torch.node');
+  if (stale.length === 0 && existsSync(target)) {
+    console.log(`build:native: ${target} is up to date`);
+    process.exit(0);
+  }
   const tmp = `${target}.tmp`;
-  await run(cxx, ['-shared', '-o', tmp, ...sources.map((f) => join(objDir, f.replace(/\.cc$/, '.o'))), `-L${torch.lib}`, '-Wl,--no-as-needed', ...libs, `-Wl,-rpath,${torch.lib}`]);
+  await run(cxx, ['-shared', '-o', tmp, ...sources.map(objOf), `-L${torch.lib}`, '-Wl,--no-as-needed', ...libs, `-Wl,-rpath,${torch.lib}`]);
   renameSync(tmp, target);
   writeFileSync(join(outDir, 'build-info.json'), `${JSON.stringify({ libtorch: torch.root, source: torch.source, cuda: hasCudaLib, cudaHeaders: Boolean(cudaInc) }, null, 2)}\n`);
   console.log(`build:native: wrote ${target}`);

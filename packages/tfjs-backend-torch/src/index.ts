@@ -3,5 +3,14 @@ export type { AddonLoad, NativeInfo, NativeStats, TorchAddon } from './addon.js'
 export { TorchBackend } from './backend.js';
 export type { TorchMemoryInfo } from './backend.js';
 export { BACKEND_NAME } from './kernels/kernel.js';
-export { defaultTorchDevice, nativeKernelNames, registerTorchBackend, setTorchOptions, torchAvailability } from './register.js';
+export {
+  defaultTorchDevice,
+  nativeKernelNames,
+  registerTorchBackend,
+  resetTorchPeakMemory,
+  setTorchOptions,
+  syncTorch,
+  torchAvailability,
+  torchMemoryStats,
+} from './register.js';
 export type { TorchBackendInfo, TorchBackendOptions } from './register.js';

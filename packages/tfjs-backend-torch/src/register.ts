@@ -3,7 +3,7 @@ import { getKernel, registerBackend, registerKernel, removeBackend, engine } fro
 import { availableParallelism } from 'node:os';
 
 import { loadAddon } from './addon.js';
-import type { TorchAddon } from './addon.js';
+import type { NativeStats, TorchAddon } from './addon.js';
 import { TorchBackend } from './backend.js';
 import { fallbackKernels } from './kernels/fallback.js';
 import { BACKEND_NAME } from './kernels/kernel.js';
@@ -102,3 +102,18 @@ export function setTorchOptions(options: Pick<TorchBackendOptions, 'bf16' | 'tf3
 }
 
 export { TorchBackend };
+
+/** The addon's live tensors/bytes and, on CUDA, the caching allocator's allocated/peak/reserved bytes. */
+export function torchMemoryStats(): NativeStats {
+  return requireAddon().addon.stats();
+}
+
+/** Starts a new peak for `torchMemoryStats().devicePeak` (CUDA). */
+export function resetTorchPeakMemory(): void {
+  requireAddon().addon.resetPeak();
+}
+
+/** Waits until queued device work is done (for timing); no-op on the CPU. */
+export function syncTorch(): void {
+  requireAddon().addon.sync();
+}

@@ -13,7 +13,8 @@ let registered = false;
 /** Registers the torch backend once (no-op when the addon is unavailable). */
 export function ensureTorch(): void {
   if (registered || !torch.available) return;
-  registerTorchBackend({ device: DEVICE });
+  // One intra-op thread: the suite checks values, and on a busy machine OpenMP's barriers make tiny ops slow.
+  registerTorchBackend({ device: DEVICE, threads: 1 });
   registered = true;
   const cpu = tf.engine().findBackend('cpu');
   if (cpu && 'firstUse' in cpu) Reflect.set(cpu, 'firstUse', false);

@@ -10,11 +10,21 @@ function copy(from: KernelBackend, to: KernelBackend, t: TensorInfo): TensorInfo
   return { dataId: to.write(from.readSync(t.dataId), t.shape, t.dtype), shape: t.shape, dtype: t.dtype };
 }
 
+const reported = new Set<string>();
+
+/** LORATS_TORCH_FALLBACK=warn prints each kernel name the first time it falls back (to find missing kernels). */
+function report(name: string): void {
+  if (process.env.LORATS_TORCH_FALLBACK !== 'warn' || reported.has(name)) return;
+  reported.add(name);
+  console.warn(`lorats torch backend: kernel ${name} runs on the cpu backend (no native implementation)`);
+}
+
 function fallbackKernel(cpuKernel: KernelConfig): KernelConfig {
   return {
     kernelName: cpuKernel.kernelName,
     backendName: BACKEND_NAME,
     kernelFunc: ({ inputs, backend, attrs }) => {
+      report(cpuKernel.kernelName);
       const torch = backend as TorchBackend;
       const cpu = engine().findBackend('cpu');
       if (cpu == null) throw new Error(`kernel ${cpuKernel.kernelName} has no torch implementation and the cpu backend is not available`);

@@ -1,0 +1,117 @@
+// One LoRA training step of GPT-2 (random weights, LoRA on q and v, AdamW): tokens/s and peak device memory.
+//
+//   node --conditions=@lorats/source --import tsx apps/bench/src/gpt2-lora-step.ts --preset gpt2-medium \
+//     --batch 8 --seq 512 --rank 4 --steps 5 [--backend torch --device cuda:0 --bf16] [--name gpt2-medium-lora-gpu]
+//
+// Shapes: B batch, T tokens, C width, V vocabulary.
+import * as tf from '@tensorflow/tfjs-core';
+import { countParameters, markOnlyLoraAsTrainable, namedTrainableVariables } from '@lorats/core';
+import { AdamW } from '@lorats/experiment';
+import { GPT2_PRESETS, Gpt2LMModel } from '@lorats/gpt2';
+import type { Gpt2PresetName, LmBatchLike } from '@lorats/gpt2';
+import { backendOptionsFromArgs, setupBackend } from '@lorats/runtime';
+import { resetTorchPeakMemory, syncTorch, torchMemoryStats } from '@lorats/tfjs-backend-torch';
+
+import { intFlag, readFlags, stringFlag } from './args.js';
+import { median, writeRecord } from './record.js';
+
+const flags = readFlags(process.argv.slice(2), {
+  preset: 'string', layers: 'string', batch: 'string', seq: 'string', rank: 'string', alpha: 'string', steps: 'string',
+  warmup: 'string', backend: 'string', device: 'string', bf16: 'boolean', name: 'string', out: 'string', lr: 'string',
+});
+const presetName = (stringFlag(flags, 'preset') ?? 'gpt2-medium') as Gpt2PresetName;
+if (!(presetName in GPT2_PRESETS)) throw new Error(`--preset must be one of ${Object.keys(GPT2_PRESETS).join(', ')}`);
+const config = { ...GPT2_PRESETS[presetName], nLayer: intFlag(flags, 'layers', GPT2_PRESETS[presetName].nLayer) };
+const B = intFlag(flags, 'batch', 8);
+const T = intFlag(flags, 'seq', 512);
+const rank = intFlag(flags, 'rank', 4);
+const alpha = intFlag(flags, 'alpha', 32);
+const steps = intFlag(flags, 'steps', 5);
+const warmup = intFlag(flags, 'warmup', 2);
+const lr = Number(stringFlag(flags, 'lr') ?? '2e-4');
+
+const setup = await setupBackend(backendOptionsFromArgs(flags));
+const onTorch = setup.backend === 'torch';
+console.log(`backend: ${setup.description}`);
+
+// Random weights drawn on the device where the backend can (GPT-2 Medium has 355M of them).
+const randomNormal = (shape: number[], std: number): tf.Tensor =>
+  tf.getKernel('LoratsRandomNormal', tf.getBackend())
+    ? (tf.engine().runKernel('LoratsRandomNormal', {}, { shape, mean: 0, stdDev: std }) as tf.Tensor)
+    : tf.randomNormal(shape, 0, std);
+
+const model = new Gpt2LMModel(config, { rank, alpha, dropout: 0 });
+for (const [name, v] of model.namedParameters()) {
+  if (name.includes('lora_')) continue;
+  const value = name.endsWith('.bias') ? tf.zeros(v.shape) : /\.ln_(1|2|f)\./.test(name) ? tf.ones(v.shape) : randomNormal(v.shape, 0.02);
+  v.assign(value);
+  value.dispose();
+}
+markOnlyLoraAsTrainable(model);
+const params = namedTrainableVariables(model);
+const counts = countParameters(model);
+const opt = new AdamW(params, { weightDecay: 0.01 });
+
+// A fixed batch of random tokens; the loss covers every position.
+let s = 12345;
+const rand = () => ((s = (s * 1103515245 + 12345) >>> 0) / 2 ** 32);
+const batch: LmBatchLike = {
+  batchSize: B,
+  seqLength: T,
+  input: Int32Array.from({ length: B * T }, () => Math.floor(rand() * config.vocabSize)),
+  target: Int32Array.from({ length: B * T }, () => Math.floor(rand() * config.vocabSize)),
+  mask: new Float32Array(B * T).fill(1),
+};
+
+function step(): number {
+  const vars = params.map(([, v]) => v);
+  const { value, grads } = tf.variableGrads(() => model.loss(batch), vars);
+  opt.step(new Map(params.map(([name, v]) => [name, grads[v.name]])), lr);
+  const loss = value.dataSync()[0];
+  tf.dispose([value, ...Object.values(grads)]);
+  return loss;
+}
+
+const losses: number[] = [];
+for (let i = 0; i < warmup; i++) losses.push(step());
+if (onTorch) {
+  syncTorch();
+  resetTorchPeakMemory();
+}
+const times: number[] = [];
+for (let i = 0; i < steps; i++) {
+  const t0 = performance.now();
+  losses.push(step());
+  if (onTorch) syncTorch();
+  times.push((performance.now() - t0) / 1000);
+}
+const stepSeconds = median(times);
+const mem = onTorch ? torchMemoryStats() : undefined;
+const record = {
+  backend: setup.backend,
+  device: setup.device,
+  description: setup.description,
+  bf16: Boolean(flags.bf16),
+  preset: presetName,
+  config,
+  batch: B,
+  seq: T,
+  rank,
+  alpha,
+  loraTargets: 'c_attn q,v (MergedLinear)',
+  optimizer: 'AdamW (lr 2e-4, weight decay 0.01)',
+  dropout: 0,
+  trainableParams: counts.trainable,
+  totalParams: counts.total,
+  warmupSteps: warmup,
+  stepSeconds: times,
+  medianStepSeconds: stepSeconds,
+  tokensPerSecond: (B * T) / stepSeconds,
+  peakDeviceBytes: mem?.devicePeak ?? null,
+  maxRssBytes: process.resourceUsage().maxRSS * 1024,
+  losses,
+  tensorsAfter: tf.memory().numTensors,
+};
+const name = stringFlag(flags, 'name') ?? `${presetName}-lora-${setup.backend}-${setup.device.replace(':', '')}${flags.bf16 ? '-bf16' : ''}`;
+const path = writeRecord(name, record, stringFlag(flags, 'out'));
+console.log(`${name}: ${record.tokensPerSecond.toFixed(0)} tokens/s, step ${stepSeconds.toFixed(3)} s, peak ${mem?.devicePeak ? (mem.devicePeak / 2 ** 30).toFixed(2) + ' GiB' : 'n/a'} -> ${path}`);
