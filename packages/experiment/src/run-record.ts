@@ -74,6 +74,8 @@ export interface RunRecord {
   splits?: Record<string, Record<string, number>>;
   /** Files written beside the record (paths relative to its folder), e.g. `lossCurve`, `predictions`. */
   artifacts: Record<string, string>;
+  /** Anything a reader of the numbers must know (e.g. a metric computed without an optional resource). */
+  notes?: string[];
 }
 
 /** Thrown when a run record does not match the schema; the message names the file and field. */
@@ -157,6 +159,7 @@ const checkRecord = object(
       { validation: pairs, resumedFrom: int },
     ),
     splits: recordOf(recordOf(num)),
+    notes: (v, p) => (Array.isArray(v) ? v.forEach((x, i) => str(x, `${p}[${i}]`)) : fail(p, 'an array of strings', v)),
   },
 );
 
