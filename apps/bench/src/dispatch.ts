@@ -34,7 +34,7 @@ function tfjsLoop(): void {
 /** A chain (each op consumes the last result), as a model's ops do: shows launch rather than round-trip cost. */
 function tfjsChain(): void {
   const b = tf.tensor1d([5, 6, 7, 8]);
-  let x = tf.tensor1d([1, 2, 3, 4]);
+  let x: tf.Tensor = tf.tensor1d([1, 2, 3, 4]);
   for (let i = 0; i < N; i++) {
     const y = tf.mul(x, b);
     x.dispose();
