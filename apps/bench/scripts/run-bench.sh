@@ -6,7 +6,12 @@
 # PYTHON (default python3) must have torch (and transformers + peft for gpt2-lora-gpu).
 set -e
 cd "$(dirname "$0")/../../.."
-PY=${PYTHON:-python3}
+# the first Python that has torch
+PY=""
+for c in ${PYTHON:-} python3 /usr/bin/python3; do
+  if "$c" -c "import torch" >/dev/null 2>&1; then PY=$c; break; fi
+done
+[ -n "$PY" ] || { echo "run-bench: no Python with torch found (set PYTHON)" >&2; exit 1; }
 TS="node --conditions=@lorats/source --import tsx"
 R=results/bench
 case "$1" in
