@@ -9,7 +9,7 @@
 // when sacrebleu is not installed.
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { Bleu, Chrf, SACREBLEU_VERSION, Ter } from '@lorats/metrics';
 
@@ -97,6 +97,7 @@ const path = writeRecord(
   {
     corpus: { segments, references: 1, meanWordsPerSegment: wordsPerSegment, generator: 'apps/bench/src/metrics-corpus.ts (seed 20240611)' },
     rounds,
+    machine: { cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length, loadAverage1m: loadavg()[0] },
     lorats: { emulates: `sacrebleu ${SACREBLEU_VERSION}`, ...ours },
     sacrebleu: sacre,
     comparison,

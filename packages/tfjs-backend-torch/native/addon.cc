@@ -130,9 +130,6 @@ Napi::Value setDevice(const Napi::CallbackInfo& info) {
     if (d.has_index() && d.index() >= count)
       throw std::runtime_error("device " + d.str() + " requested, but only " + std::to_string(count) + " CUDA device(s) exist");
     g_device = d.has_index() ? d : at::Device(at::kCUDA, 0);
-    // TF32 for float32 matmuls and convolutions (tfjs float32 semantics at tensor-core speed).
-    at::globalContext().setAllowTF32CuBLAS(true);
-    at::globalContext().setAllowTF32CuDNN(true);
   } else if (d.is_cpu()) {
     g_device = d;
   } else {

@@ -2,6 +2,7 @@
 #include "common.h"
 
 #include <ATen/core/LegacyTypeDispatch.h>
+#include <c10/core/GradMode.h>
 
 #include <limits>
 #include <mutex>
@@ -391,7 +392,7 @@ Napi::Value attention(const Napi::CallbackInfo& info) {
   if (c.dropout > 0) {
     // Same path as the gradient's recomputation (grad-enabled inputs), so the same kernel draws the same mask.
     y = withSeed(c.seed, [&] {
-      at::AutoGradMode grad(true);
+      c10::AutoGradMode grad(true);
       auto qg = mm(q).detach().requires_grad_(true);
       auto kg = mm(k).detach().requires_grad_(true);
       auto vg = mm(v).detach().requires_grad_(true);
@@ -420,7 +421,7 @@ Napi::Value attentionGrad(const Napi::CallbackInfo& info) {
   const auto c = attnArgs(info, 5);
 #if LORATS_SDPA
   auto run = [&] {
-    at::AutoGradMode grad(true);
+    c10::AutoGradMode grad(true);
     auto qg = mm(q).detach().requires_grad_(true);
     auto kg = mm(k).detach().requires_grad_(true);
     auto vg = mm(v).detach().requires_grad_(true);

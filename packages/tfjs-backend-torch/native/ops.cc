@@ -269,7 +269,8 @@ Napi::Value transpose(const Napi::CallbackInfo& info) { return out(info.Env(), a
 
 /** Makes a slice its own allocation unless it covers the whole input (a view would pin the input's memory). */
 at::Tensor own(const at::Tensor& part, const at::Tensor& whole) {
-  return part.numel() == whole.numel() ? part : part.contiguous().clone(at::MemoryFormat::Contiguous);
+  if (part.numel() == whole.numel()) return part;
+  return part.is_contiguous() ? part.clone() : part.contiguous();  // contiguous() of a strided view already copies
 }
 
 /** slice(x, begin[], size[]) */

@@ -1,4 +1,6 @@
 // Backend behaviour beyond kernel values: memory accounting, data transfer, errors, stability over many steps.
+import { readFileSync } from 'node:fs';
+
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 
@@ -102,6 +104,14 @@ describe.skipIf(!torch.available)('torch backend', () => {
       'LoratsLoraLinearGrad', 'LoratsCrossEntropy', 'LoratsCrossEntropyGrad', 'LoratsDropoutMask', 'Multinomial', 'GatherNd', 'ScatterNd',
     ];
     expect(needed.filter((k) => !native.has(k))).toEqual([]);
+  });
+
+  it('implements natively every kernel traced from the GPT-2, RoBERTa and DeBERTa-v2 training/decoding paths', () => {
+    // test/kernels-used.json is written by apps/bench/src/trace-kernels.ts (nx run bench:trace-kernels)
+    const traced = JSON.parse(readFileSync(new URL('./kernels-used.json', import.meta.url), 'utf8')) as { kernels: Record<string, string[]> };
+    const native = new Set(nativeKernelNames());
+    expect(Object.keys(traced.kernels).length).toBeGreaterThan(40);
+    expect(Object.keys(traced.kernels).filter((k) => !native.has(k))).toEqual([]);
   });
 
   it(`keeps tensor count and native memory flat over 1,000 training steps (${DEVICE})`, () => {
