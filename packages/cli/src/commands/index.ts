@@ -3,7 +3,9 @@ import type { Command } from '../command.js';
 import { classify } from './classify.js';
 import { convert } from './convert.js';
 import { e2eMetrics } from './e2e-metrics.js';
+import { generate } from './generate.js';
 import { inspect } from './inspect.js';
+import { perplexity } from './perplexity.js';
 import { sacrebleu } from './sacrebleu.js';
 import { webnlgEval } from './webnlg-eval.js';
 
@@ -14,4 +16,6 @@ export const COMMANDS: readonly Command[] = [
   e2eMetrics,
   webnlgEval,
   classify,
+  perplexity,
+  generate,
 ];
