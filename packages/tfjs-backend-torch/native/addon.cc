@@ -18,6 +18,7 @@ namespace lorats {
 namespace {
 
 std::vector<at::Tensor> g_slots;
+std::vector<IndexRange> g_ranges;
 std::vector<int32_t> g_free;
 int64_t g_live = 0;
 int64_t g_liveBytes = 0;
@@ -41,9 +42,11 @@ int32_t put(const at::Tensor& t) {
     h = g_free.back();
     g_free.pop_back();
     g_slots[h] = t;
+    g_ranges[h] = IndexRange();
   } else {
     h = static_cast<int32_t>(g_slots.size());
     g_slots.push_back(t);
+    g_ranges.emplace_back();
   }
   g_live++;
   g_liveBytes += bytesOf(t);
@@ -191,13 +194,27 @@ Napi::Value fromData(const Napi::CallbackInfo& info) {
     default: throw Napi::TypeError::New(env, "fromData: unsupported typed array");
   }
   auto* data = static_cast<uint8_t*>(arr.ArrayBuffer().Data()) + arr.ByteOffset();
-  auto t = at::empty(shape, at::TensorOptions().dtype(src));
+  IndexRange range;
+  if (src == at::kInt && numel > 0) {
+    const auto* v = reinterpret_cast<const int32_t*>(data);
+    int32_t lo = v[0], hi = v[0];
+    for (int64_t k = 1; k < numel; k++) {
+      lo = std::min(lo, v[k]);
+      hi = std::max(hi, v[k]);
+    }
+    range = {true, lo, hi};
+  }
+  // Scalars stay on the host next to device tensors (ATen treats 0-dim CPU tensors as scalars), saving a copy.
+  const bool toDevice = g_device.is_cuda() && !shape.empty();
+  // On CUDA, stage through pinned memory and copy asynchronously: a pageable copy would wait for all queued work.
+  auto t = at::empty(shape, at::TensorOptions().dtype(src).pinned_memory(toDevice));
   if (numel > 0) std::memcpy(t.data_ptr(), data, static_cast<size_t>(numel) * t.element_size());
+  if (toDevice) t = t.to(g_device, src, /*non_blocking=*/true);
   if (code == kBool) t = t.ne(0);
   else t = t.to(scalarType(code));
-  // Scalars stay on the host next to device tensors (ATen treats 0-dim CPU tensors as scalars), saving a copy.
-  if (g_device.is_cuda() && t.dim() > 0) t = t.to(g_device);
-  return Napi::Number::New(env, put(t));
+  const auto h = put(t);
+  g_ranges[h] = range;
+  return Napi::Number::New(env, h);
 }
 
 /** toData(handle) -> Float32Array | Int32Array | Uint8Array (a copy) */
@@ -231,6 +248,7 @@ Napi::Value release(const Napi::CallbackInfo& info) {
   g_liveBytes -= bytesOf(g_slots[h]);
   g_live--;
   g_slots[h] = at::Tensor();
+  g_ranges[h] = IndexRange();
   g_free.push_back(h);
   return info.Env().Undefined();
 }
@@ -326,6 +344,35 @@ const at::Tensor& tensorAt(int32_t h) {
   if (h < 0 || static_cast<size_t>(h) >= g_slots.size() || !g_slots[h].defined())
     throw std::runtime_error("unknown or released tensor handle " + std::to_string(h));
   return g_slots[h];
+}
+
+IndexRange rangeOf(const Napi::CallbackInfo& info, size_t i) {
+  const auto h = info[i].As<Napi::Number>().Int32Value();
+  tensorAt(h);
+  return g_ranges[h];
+}
+
+void setRange(const Napi::Value& handle, const IndexRange& r) {
+  const auto h = handle.As<Napi::Number>().Int32Value();
+  tensorAt(h);
+  g_ranges[h] = r;
+}
+
+void checkIndexRange(const at::Tensor& idx, int64_t lo, int64_t hi, const char* what, const IndexRange& known) {
+  if (idx.numel() == 0) return;
+  int64_t mn, mx;
+  if (known.known) {
+    mn = known.lo;
+    mx = known.hi;
+  } else {
+    if (!idx.is_cuda()) return;  // CPU kernels raise their own error
+    const auto mm = at::aminmax(idx);
+    mn = std::get<0>(mm).item<int64_t>();
+    mx = std::get<1>(mm).item<int64_t>();
+  }
+  if (mn < lo || mx >= hi)
+    throw std::runtime_error(std::string(what) + ": index " + std::to_string(mn < lo ? mn : mx) + " is not in [" +
+                             std::to_string(lo) + ", " + std::to_string(hi - 1) + "]");
 }
 
 at::Tensor argT(const Napi::CallbackInfo& info, size_t i) {

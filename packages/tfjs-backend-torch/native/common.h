@@ -37,6 +37,19 @@ at::Tensor mm(const at::Tensor& t);
 // handle table
 const at::Tensor& tensorAt(int32_t handle);
 
+/** Host-known bounds of an int32 tensor's values (set when written from JS, kept through reshape/transpose), so
+ *  index checks on CUDA need no device sync. */
+struct IndexRange {
+  bool known = false;
+  int64_t lo = 0;
+  int64_t hi = 0;
+};
+IndexRange rangeOf(const Napi::CallbackInfo& info, size_t i);
+void setRange(const Napi::Value& handle, const IndexRange& r);
+/** Throws "<what>: index v is not in [lo, hi-1]" when idx has a value outside [lo, hi). Uses the host-known range when
+ *  there is one; otherwise checks on the device only for CUDA (a sync), leaving CPU tensors to libtorch's own check. */
+void checkIndexRange(const at::Tensor& idx, int64_t lo, int64_t hi, const char* what, const IndexRange& known);
+
 // argument readers (throw Napi::TypeError on bad arguments)
 at::Tensor argT(const Napi::CallbackInfo& info, size_t i);
 /** A tensor handle or -1 (absent). */

@@ -8,18 +8,6 @@ namespace {
 
 at::Tensor longIndex(const at::Tensor& idx) { return dev(idx).to(at::kLong); }
 
-/** On CUDA an out-of-range index is a device-side assert that poisons the context; check on the host first. */
-void checkRange(const at::Tensor& idx, int64_t lo, int64_t hi, const char* what) {
-  if (idx.numel() == 0) return;
-  if (!idx.is_cuda()) return;  // CPU kernels raise their own error
-  const auto mm = at::aminmax(idx);
-  const auto mn = std::get<0>(mm).item<int64_t>();
-  const auto mx = std::get<1>(mm).item<int64_t>();
-  if (mn < lo || mx >= hi)
-    throw std::runtime_error(std::string(what) + ": index " + std::to_string(mn < lo ? mn : mx) + " is not in [" +
-                             std::to_string(lo) + ", " + std::to_string(hi - 1) + "]");
-}
-
 /** gather(x, indices, axis, batchDims) with tfjs GatherV2 semantics (shapes computed here). */
 Napi::Value gather(const Napi::CallbackInfo& info) {
   const auto x = dev(argT(info, 0));
@@ -27,7 +15,7 @@ Napi::Value gather(const Napi::CallbackInfo& info) {
   const auto axis = argI(info, 2);
   const auto batchDims = argI(info, 3);
   const auto dim = x.size(axis);
-  checkRange(idx, 0, dim, "GatherV2");
+  checkIndexRange(idx, 0, dim, "GatherV2", rangeOf(info, 1));
   // [batch, outer, dim, slice] gathered along 2 by [batch, n]
   int64_t batch = 1, outer = 1, slice = 1;
   for (int64_t i = 0; i < batchDims; i++) batch *= x.size(i);
@@ -68,7 +56,7 @@ Napi::Value gatherNd(const Napi::CallbackInfo& info) {
   const auto K = idx.size(-1);
   int64_t rows = 0;
   auto lin = linearRows(idx, params.sizes(), &rows);
-  checkRange(lin, 0, rows, "GatherNd");
+  checkIndexRange(lin, 0, rows, "GatherNd", IndexRange());
   std::vector<int64_t> rest(params.sizes().begin() + K, params.sizes().end());
   std::vector<int64_t> flat{rows};
   flat.insert(flat.end(), rest.begin(), rest.end());
@@ -85,7 +73,7 @@ at::Tensor scatter(at::Tensor base, const at::Tensor& indices, const at::Tensor&
   const auto shape = base.sizes().vec();
   int64_t rows = 0;
   auto lin = linearRows(idx, shape, &rows).reshape({-1});
-  checkRange(lin, 0, rows, accumulate ? "ScatterNd" : "TensorScatterUpdate");
+  checkIndexRange(lin, 0, rows, accumulate ? "ScatterNd" : "TensorScatterUpdate", IndexRange());
   std::vector<int64_t> flat{rows};
   flat.insert(flat.end(), shape.begin() + K, shape.end());
   std::vector<int64_t> upd{lin.size(0)};

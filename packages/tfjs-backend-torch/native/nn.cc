@@ -262,9 +262,9 @@ Napi::Value loraLinearGrad(const Napi::CallbackInfo& info) {
 
 // ---- fused: cross-entropy -------------------------------------------------------------------------------------
 
-void checkLabels(const at::Tensor& labels, int64_t V) {
+void checkLabels(const at::Tensor& labels, int64_t V, const IndexRange& known) {
   if (labels.numel() == 0) return;
-  const auto mx = labels.max().item<int64_t>();
+  const auto mx = known.known ? known.hi : labels.max().item<int64_t>();
   if (mx >= V)
     throw std::runtime_error("LoratsCrossEntropy: label " + std::to_string(mx) + " is not below the vocabulary size " +
                              std::to_string(V));
@@ -276,7 +276,7 @@ Napi::Value crossEntropy(const Napi::CallbackInfo& info) {
   const auto labels = dev(argT(info, 1)).to(at::kLong);
   const auto eps = argF(info, 2);
   const auto V = logits.size(1);
-  checkLabels(labels, V);
+  checkLabels(labels, V, rangeOf(info, 1));
   const auto valid = labels >= 0;
   const auto safe = at::where(valid, labels, at::zeros_like(labels));
   const auto lse = at::logsumexp(logits, {1});

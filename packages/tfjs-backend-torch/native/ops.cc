@@ -262,10 +262,18 @@ Napi::Value cast(const Napi::CallbackInfo& info) {
 }
 
 /** reshape(x, shape[]) -> a view when the layout allows */
-Napi::Value reshape(const Napi::CallbackInfo& info) { return out(info.Env(), argT(info, 0).reshape(argIV(info, 1))); }
+Napi::Value reshape(const Napi::CallbackInfo& info) {
+  auto h = out(info.Env(), argT(info, 0).reshape(argIV(info, 1)));
+  setRange(h, rangeOf(info, 0));  // same values, so the same bounds
+  return h;
+}
 
 /** transpose(x, perm[]) -> a strided view */
-Napi::Value transpose(const Napi::CallbackInfo& info) { return out(info.Env(), argT(info, 0).permute(argIV(info, 1))); }
+Napi::Value transpose(const Napi::CallbackInfo& info) {
+  auto h = out(info.Env(), argT(info, 0).permute(argIV(info, 1)));
+  setRange(h, rangeOf(info, 0));
+  return h;
+}
 
 /** Makes a slice its own allocation unless it covers the whole input (a view would pin the input's memory). */
 at::Tensor own(const at::Tensor& part, const at::Tensor& whole) {
