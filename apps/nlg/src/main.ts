@@ -2,7 +2,7 @@
 // embedded default (a tiny GPT-2 on synthetic E2E-style data); `--model <HF folder> --data <folder>` runs the paper's
 // experiment for that data set on real weights and data.
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { applyOverrides, splitOverrideArgs, type Experiment } from '@lorats/experiment';
@@ -14,12 +14,20 @@ import { runNlg } from './run.js';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const EXPERIMENTS = fileURLToPath(new URL('../experiments/', import.meta.url));
+const APP_DIR = fileURLToPath(new URL('../', import.meta.url)).replace(/\/$/, '');
+
+/** A user path: relative to where the command was typed; nx runs the target in apps/nlg, so there, the repo root. */
+function userPath(p: string | undefined): string | undefined {
+  if (p === undefined) return undefined;
+  return resolve(process.cwd() === APP_DIR ? ROOT : process.cwd(), p);
+}
 const TASKS: readonly NlgTask[] = ['e2e', 'dart', 'webnlg'];
 
 const USAGE = `Usage: nx run nlg:<e2e|dart|webnlg> [-- options]
        node --conditions=@lorats/source --import tsx apps/nlg/src/main.ts <e2e|dart|webnlg> [options]
 
-Without options: the embedded default (<task>/tiny-synthetic: tiny GPT-2, synthetic E2E-style data).
+Without options: the embedded default (<task>/tiny-synthetic: tiny GPT-2, synthetic E2E-style data;
+<task>/tiny-synthetic-cpu on the pure-JS cpu backend).
 
 Options:
   --experiment ID      experiment under apps/nlg/experiments (default: <task>/tiny-synthetic, or with --model
@@ -28,6 +36,7 @@ Options:
   --data DIR           the data set's folder (E2E: train.txt valid.txt test.txt; DART: dart-v1.1.1-full-{train,dev,test}.json;
                        WebNLG: train.json dev.json test.json, or the v1.4 XML train/ dev/ test/ folders)
   --tokenizer DIR      GPT-2 tokenizer files (default: the model folder)
+                       (through nx, relative paths are taken from the repository root)
   --seed N             run this seed only (default: the experiment's seeds)
   --resume             continue from the newest checkpoint in runs/nlg/<experiment>/<seed>/checkpoints
   --results DIR        where run records go (default: results/)
@@ -90,7 +99,18 @@ export async function main(argv: readonly string[]): Promise<number> {
     process.stdout.write(USAGE);
     return 0;
   }
-  const id = (values.experiment as string | undefined) ?? (values.model ? experimentForModel(task as NlgTask, values.model as string) : `${task}/tiny-synthetic`);
+  const modelPath = userPath(values.model as string | undefined);
+  const dataPath = userPath(values.data as string | undefined);
+  const tokenizerPath = userPath(values.tokenizer as string | undefined);
+  const backend = await setupBackend(backendOptionsFromArgs(values));
+  if (backend.fallbackReason) process.stderr.write(`nlg: ${backend.fallbackReason}\n`);
+  let id = values.experiment as string | undefined;
+  if (id === undefined && modelPath) id = experimentForModel(task as NlgTask, modelPath);
+  if (id === undefined) {
+    // The embedded default, made smaller on the pure-JS cpu backend.
+    id = backend.backend === 'cpu' ? `${task}/tiny-synthetic-cpu` : `${task}/tiny-synthetic`;
+    if (backend.backend === 'cpu') process.stderr.write(`nlg: cpu backend, so the smaller default ${id}\n`);
+  }
   const loaded = await loadExperiment(id);
   if (loaded.config.task !== task) throw new Error(`experiment ${id} is for ${loaded.config.task}, not ${task}`);
   let config = applyOverrides(loaded.config, overrides);
@@ -99,15 +119,13 @@ export async function main(argv: readonly string[]): Promise<number> {
     if (!Number.isInteger(seed) || seed < 0) throw new Error(`--seed needs a non-negative integer (got "${String(values.seed)}")`);
     config = { ...config, seeds: [seed] };
   }
-  const backend = await setupBackend(backendOptionsFromArgs(values));
-  if (backend.fallbackReason) process.stderr.write(`nlg: ${backend.fallbackReason}\n`);
   await runNlg({
     experiment: { ...loaded, config },
-    ...(values.model ? { modelPath: values.model as string } : {}),
-    ...(values.data ? { dataPath: values.data as string } : {}),
-    ...(values.tokenizer ? { tokenizerPath: values.tokenizer as string } : {}),
-    resultsDir: (values.results as string | undefined) ?? join(ROOT, 'results'),
-    runsDir: (values.runs as string | undefined) ?? join(ROOT, 'runs'),
+    ...(modelPath ? { modelPath } : {}),
+    ...(dataPath ? { dataPath } : {}),
+    ...(tokenizerPath ? { tokenizerPath } : {}),
+    resultsDir: userPath(values.results as string | undefined) ?? join(ROOT, 'results'),
+    runsDir: userPath(values.runs as string | undefined) ?? join(ROOT, 'runs'),
     resume: values.resume === true,
     backend: { name: backend.backend, device: backend.device, description: backend.description },
   });

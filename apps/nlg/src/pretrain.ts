@@ -1,7 +1,7 @@
-// The default run's stand-in for GPT-2 pretraining: the tiny model first learns the language of the domain from an
-// unlabeled synthetic corpus (restaurant descriptions without their MRs, all parameters, next-token loss on every
-// token), and LoRA then adapts it to the MR → text task, as the paper adapts pretrained GPT-2. The base is cached
-// under runs/, keyed by its settings, and shared by every seed.
+// The default run's stand-in for GPT-2 pretraining: the tiny model first learns, with all its parameters, to describe
+// other restaurants from their attributes written in another format (triples for the E2E task, E2E-style MRs for
+// the WebNLG/DART tasks), and LoRA then adapts it to the task's own format and references, as the paper adapts
+// pretrained GPT-2. The base is cached under runs/, keyed by its settings, and shared by every seed.
 import { existsSync, mkdirSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { dirname, join } from 'node:path';
@@ -11,7 +11,7 @@ import { AdamW, runTrainingLoop, toHostTensor } from '@lorats/experiment';
 import { initGpt2Weights, loadGpt2StateDict, type Gpt2LMModel } from '@lorats/gpt2';
 import type { TextTokenizer } from '@lorats/tokenizers';
 import type { NlgConfig } from './config.js';
-import { eosId } from './datasets/encode.js';
+import { encodeExamples } from './datasets/encode.js';
 import { FtBatcher } from './datasets/ft-dataset.js';
 import { generateSyntheticE2E } from './datasets/synthetic-e2e.js';
 
@@ -40,11 +40,16 @@ export async function pretrainSyntheticBase(options: PretrainOptions): Promise<{
     options.log(`base: ${file} (cached)`);
     return { file, seconds: 0, cached: true };
   }
-  // Descriptions of other restaurants than the task's: the corpus shares only the language.
-  const corpus = generateSyntheticE2E({ seed: s.dataSeed + 1, trainMrs: s.corpusMrs, validMrs: 1, testMrs: 1, refsPerMr: [3, 6] }).train;
-  const eos = eosId(tokenizer);
-  const texts = corpus.map((e) => ({ context: [eos], completion: [...tokenizer.encode(` ${e.completion}`), eos] }));
-  const batcher = new FtBatcher(texts, { batchSize: config.train.batchSize, maxSeqLength: config.train.maxSeqLength, shuffle: true, seed: s.dataSeed, jointLm: true });
+  // Other draws than the task's, in the other linearisation.
+  const corpus = generateSyntheticE2E({
+    seed: s.dataSeed + 1,
+    trainMrs: s.corpusMrs,
+    validMrs: 1,
+    testMrs: 1,
+    refsPerMr: [2, 4],
+    format: config.task === 'e2e' ? 'triples' : 'mr',
+  }).train;
+  const batcher = new FtBatcher(encodeExamples(tokenizer, corpus), { batchSize: config.train.batchSize, maxSeqLength: config.train.maxSeqLength, shuffle: true, seed: s.dataSeed });
   // The base's init depends only on the data seed, so every run seed shares one base.
   const loraValues = model.namedParameters().filter(([name]) => name.includes('lora_')).map(([, v]) => v.clone());
   manualSeed(s.dataSeed);
