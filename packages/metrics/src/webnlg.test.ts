@@ -1,4 +1,5 @@
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loraDecodeTokenize, padReferences, readWebNLGFiles, scoreWebNLG } from './webnlg.js';
@@ -52,6 +53,14 @@ describe('LoRA decoding conventions', () => {
     const padded = padReferences([['a', 'b'], ['c', 'd', 'e', 'f', 'g', 'h', 'i']]);
     expect(padded.map((f) => f[0])).toEqual(['a', 'b', 'a', 'a', 'a', 'a']);
     expect(padded.map((f) => f[1])).toEqual(['c', 'd', 'e', 'f', 'g', 'h']);
+  });
+  it('names files with different line counts, and an empty hypothesis file', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lorats-webnlg-'));
+    for (let k = 0; k < 2; k++) writeFileSync(join(dir, `reference${k}`), k === 1 ? 'a\nb\nc\n' : 'a\nb\n');
+    writeFileSync(join(dir, 'hyp'), 'x\ny\n');
+    writeFileSync(join(dir, 'empty'), '');
+    expect(() => readWebNLGFiles(join(dir, 'reference'), join(dir, 'hyp'), 2)).toThrow(/reference1 has 3 lines but .*hyp has 2/);
+    expect(() => readWebNLGFiles(join(dir, 'reference'), join(dir, 'empty'), 2)).toThrow(/empty: empty file/);
   });
   it('reports missing reference files by name', () => {
     expect(() => readWebNLGFiles('/nonexistent/reference', '/nonexistent/hyp', 6)).toThrow(/reference0: reference file not found/);

@@ -41,11 +41,24 @@ export interface WebNLGOptions {
   meteorJar?: MeteorJarOptions;
 }
 
-/** Reads `<prefix>0 … <prefix>{n-1}` (or `<prefix>` alone when n is 1) and the hypothesis file, as eval.py does. */
+/**
+ * Reads `<prefix>0 … <prefix>{n-1}` (or `<prefix>` alone when n is 1) and the hypothesis file, split on '\n' as
+ * eval.py splits them. Unlike eval.py (which zips silently), files of different lengths or an empty hypothesis
+ * file are errors naming the files.
+ */
 export function readWebNLGFiles(refPrefix: string, hypFile: string, numRefs: number): { hypotheses: string[]; references: string[][] } {
   const files = numRefs > 1 ? Array.from({ length: numRefs }, (_, k) => `${refPrefix}${k}`) : [refPrefix];
   for (const f of files) if (!existsSync(f)) throw new MetricInputError(`${f}: reference file not found (-nr ${numRefs} needs ${files.join(', ')})`);
-  return { hypotheses: readText(hypFile).split('\n'), references: files.map((f) => readText(f).split('\n')) };
+  const hypotheses = readText(hypFile).split('\n');
+  const references = files.map((f) => readText(f).split('\n'));
+  const lines = (xs: readonly string[]) => (xs[xs.length - 1] === '' ? xs.length - 1 : xs.length);
+  if (lines(hypotheses) === 0) throw new MetricInputError(`${hypFile}: empty file (no hypotheses to score)`);
+  files.forEach((f, k) => {
+    if (lines(references[k]) !== lines(hypotheses)) {
+      throw new MetricInputError(`${f} has ${lines(references[k])} lines but ${hypFile} has ${lines(hypotheses)}: every file needs one line per segment`);
+    }
+  });
+  return { hypotheses, references };
 }
 
 /** Segment j's references as eval.py's parse() collects them: line j of every reference file that has one. */
