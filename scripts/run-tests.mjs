@@ -7,7 +7,7 @@ import { join } from 'node:path';
 const root = new URL('..', import.meta.url).pathname;
 const projectDirs = ['packages', 'apps']
   .flatMap((d) => (existsSync(join(root, d)) ? readdirSync(join(root, d)).map((p) => join(root, d, p)) : []))
-  .concat([join(root, 'results')]);
+  .concat([join(root, 'results'), join(root, 'scripts', 'publish-smoke')]);
 for (const dir of projectDirs) rmSync(join(dir, '.reports'), { recursive: true, force: true });
 
 const args = ['exec', 'nx', 'run-many', '-t', 'test', '--outputStyle=stream', '--parallel=2', '--skip-nx-cache', ...process.argv.slice(2)];
