@@ -42,10 +42,23 @@ function scoreMultiRef(groups: readonly ContextGroup[], config: NlgConfig, notes
   return { bleu: s.BLEU, meteor: s.METEOR, ter: s.TER };
 }
 
-/** Metrics of the decoded groups (each must have a hypothesis). */
+/**
+ * Metrics of the decoded groups (each must have a hypothesis). A metric the reference scorer cannot define for these
+ * outputs (e.g. NIST when no output has a 3-gram, where measure_scores.py divides by zero) leaves the metrics empty
+ * and says why in the notes.
+ */
 export function evaluateNlg(groups: readonly ContextGroup[], config: NlgConfig): NlgScores {
   const missing = groups.findIndex((g) => g.hypothesis === undefined);
   if (missing >= 0) throw new Error(`evaluateNlg: context ${missing} (${JSON.stringify(groups[missing].context)}) has no hypothesis`);
+  try {
+    return scoreGroups(groups, config);
+  } catch (e) {
+    if (e instanceof WordNetMissingError) throw e;
+    return { metrics: {}, notes: [`metrics undefined for these outputs: ${(e as Error).message}`] };
+  }
+}
+
+function scoreGroups(groups: readonly ContextGroup[], config: NlgConfig): NlgScores {
   const notes: string[] = [];
   if (config.task === 'e2e') return { metrics: scoreE2EGroups(groups, notes), notes };
   if (config.task === 'dart') return { metrics: scoreMultiRef(groups, config, notes), notes };

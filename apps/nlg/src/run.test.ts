@@ -46,7 +46,9 @@ describe('runNlg', () => {
     expect(record.training?.lossCurve.map(([s]) => s)).toEqual([2, 4]);
     expect(record.training?.validation?.map(([s]) => s)).toEqual([2, 4]);
     expect(record.training?.trainableParameters).toBe(1 * (8 * 32 + 64 * 4));
-    expect(Number.isFinite(record.metrics.bleu)).toBe(true);
+    // A micro model's outputs may be too short for NIST (the scorer then explains in the notes).
+    if (Object.keys(record.metrics).length > 0) expect(Object.keys(record.metrics).sort()).toEqual(['bleu', 'cider', 'meteor', 'nist', 'rouge_l']);
+    else expect(record.notes?.[0]).toMatch(/metrics undefined/);
     expect(readFileSync(join(dir, 'results', 'nlg', 'e2e', 'micro', record.artifacts.lossCurve), 'utf8')).toContain('<polyline');
     expect(readFileSync(join(dir, 'results', 'nlg', 'e2e', 'micro', record.artifacts.predictions), 'utf8').split('\n').filter(Boolean)).toHaveLength(3);
     const runDir = join(dir, 'runs', 'nlg', 'e2e', 'micro', '1');
