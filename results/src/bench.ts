@@ -18,8 +18,18 @@ export interface ThroughputEntry {
   device?: string;
 }
 
+/** A per-op timing file (`microsecondsPerOp`: one number, or one per variant). */
+export interface DispatchEntry {
+  file: string;
+  device: string;
+  op: string;
+  /** Variant → µs per op (a single number is stored under `''`). */
+  microseconds: Record<string, number>;
+}
+
 export interface BenchFiles {
   entries: ThroughputEntry[];
+  dispatch: DispatchEntry[];
   /** Files that are not throughput records, with why. */
   skipped: Array<{ file: string; why: string }>;
 }
@@ -43,7 +53,7 @@ function workloadOf(r: Obj): string {
 
 /** Reads every JSON file of `dir` (absent: none). */
 export function readBench(dir: string): BenchFiles {
-  const out: BenchFiles = { entries: [], skipped: [] };
+  const out: BenchFiles = { entries: [], dispatch: [], skipped: [] };
   if (!existsSync(dir)) return out;
   for (const file of readdirSync(dir).filter((f) => f.endsWith('.json')).sort()) {
     let r: unknown;
@@ -54,6 +64,14 @@ export function readBench(dir: string): BenchFiles {
       continue;
     }
     const tps = isObj(r) ? num(r.tokensPerSecond) : undefined;
+    const us = isObj(r) ? r.microsecondsPerOp : undefined;
+    if (isObj(r) && tps === undefined && (num(us) !== undefined || isObj(us))) {
+      const microseconds = isObj(us)
+        ? Object.fromEntries(Object.entries(us).flatMap(([k, v]) => (num(v) !== undefined ? [[k, num(v) as number]] : [])))
+        : { '': us as number };
+      out.dispatch.push({ file, device: str(r.description) ?? str(r.device) ?? '', op: str(r.op) ?? '', microseconds });
+      continue;
+    }
     if (!isObj(r) || tps === undefined) {
       out.skipped.push({ file, why: isObj(r) && str(r.benchmark) ? `benchmark ${str(r.benchmark)}: no tokensPerSecond` : 'no tokensPerSecond' });
       continue;
@@ -87,7 +105,7 @@ export function renderThroughput(bench: BenchFiles, generated: string): string {
       'by PEFT\'s on the same workload. Plot: [throughput.svg](../plots/throughput.svg).',
     '',
   ];
-  if (bench.entries.length === 0) lines.push('No benchmark results yet (results/bench/ has no throughput records).', '');
+  if (bench.entries.length === 0) lines.push('No training-step results yet (no results/bench/*.json has tokensPerSecond).', '');
   else {
     lines.push('| workload | implementation | tokens/s | vs PEFT | step (s) | peak device memory | device | file |', '|---|---|---|---|---|---|---|---|');
     for (const e of bench.entries) {
@@ -98,6 +116,14 @@ export function renderThroughput(bench: BenchFiles, generated: string): string {
         `| ${cellText(e.workload)} | ${cellText(e.implementation)} | ${Math.round(e.tokensPerSecond).toLocaleString('en-US')} | ${ratio} | ${e.stepSeconds?.toFixed(3) ?? ''} | ${mem} | ${cellText(e.device ?? '')} | [${e.file}](../bench/${e.file}) |`,
       );
     }
+    lines.push('');
+  }
+  if (bench.dispatch.length > 0) {
+    lines.push('## Per-op dispatch cost', '', 'Microseconds per small op (`nx run bench:dispatch`; the PyTorch side is `apps/bench/python/torch_dispatch.py`).', '');
+    lines.push('| file | device | op | measurement | µs per op |', '|---|---|---|---|---|');
+    for (const d of bench.dispatch)
+      for (const [k, v] of Object.entries(d.microseconds))
+        lines.push(`| [${d.file}](../bench/${d.file}) | ${cellText(d.device)} | ${cellText(d.op)} | ${cellText(k || '—')} | ${v.toFixed(2)} |`);
     lines.push('');
   }
   if (bench.skipped.length > 0) {

@@ -109,7 +109,8 @@ describe('benchmarks', () => {
     const workload = { config: { nLayer: 24, nEmbd: 1024 }, batch: 8, seq: 512, rank: 4, device: 'cuda:0', bf16: true };
     writeFileSync(join(dir, 'a-lorats.json'), JSON.stringify({ benchmark: 'a', backend: 'torch', tokensPerSecond: 30000, medianStepSeconds: 0.1365, peakDeviceBytes: 2 ** 31, ...workload }));
     writeFileSync(join(dir, 'b-peft.json'), JSON.stringify({ benchmark: 'b', implementation: 'pytorch+peft', tokensPerSecond: 20000, gpu: 'NVIDIA H200', ...workload }));
-    writeFileSync(join(dir, 'dispatch.json'), JSON.stringify({ benchmark: 'dispatch', microseconds: 9.9 }));
+    writeFileSync(join(dir, 'dispatch.json'), JSON.stringify({ benchmark: 'dispatch', description: 'torch on cpu', op: 'add', microsecondsPerOp: { torchViaTfjs: 2.5 } }));
+    writeFileSync(join(dir, 'other.json'), JSON.stringify({ benchmark: 'other', microseconds: 9.9 }));
     writeFileSync(join(dir, 'broken.json'), '{');
   });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -117,15 +118,17 @@ describe('benchmarks', () => {
   it('tabulates tokens/s against PEFT on the same workload and lists the other files', () => {
     const bench = readBench(dir);
     expect(bench.entries.map((e) => e.implementation)).toEqual(['lorats (torch)', 'pytorch+peft']);
-    expect(bench.skipped.map((s) => s.file)).toEqual(['broken.json', 'dispatch.json']);
+    expect(bench.skipped.map((s) => s.file)).toEqual(['broken.json', 'other.json']);
+    expect(bench.dispatch).toEqual([{ file: 'dispatch.json', device: 'torch on cpu', op: 'add', microseconds: { torchViaTfjs: 2.5 } }]);
     const md = renderThroughput(bench, '');
     expect(md).toContain('| 24 layers × 1024 · batch 8 × 512 tokens · rank 4 · GPU bf16 | lorats (torch) | 30,000 | 1.50× | 0.137 | 2.00 GiB | cuda:0 | [a-lorats.json](../bench/a-lorats.json) |');
-    expect(md).toContain('- [dispatch.json](../bench/dispatch.json): benchmark dispatch: no tokensPerSecond');
+    expect(md).toContain('- [other.json](../bench/other.json): benchmark other: no tokensPerSecond');
+    expect(md).toContain('| [dispatch.json](../bench/dispatch.json) | torch on cpu | add | torchViaTfjs | 2.50 |');
     expect(throughputSvg(bench.entries).match(/<rect x=/g)).toHaveLength(2);
   });
 
   it('tolerates a missing folder', () => {
-    expect(readBench(join(dir, 'absent'))).toEqual({ entries: [], skipped: [] });
-    expect(renderThroughput(readBench(join(dir, 'absent')), '')).toContain('No benchmark results yet');
+    expect(readBench(join(dir, 'absent'))).toEqual({ entries: [], dispatch: [], skipped: [] });
+    expect(renderThroughput(readBench(join(dir, 'absent')), '')).toContain('No training-step results yet');
   });
 });

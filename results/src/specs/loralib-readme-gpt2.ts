@@ -48,7 +48,7 @@ export default defineTable({
       'pretrained gpt2-large weights and the E2E, DART and WebNLG data',
     ),
   ],
-  smoke: ['e2e/tiny-synthetic'],
+  smoke: ['e2e/tiny-synthetic', 'e2e/tiny-synthetic-cpu', 'dart/tiny-synthetic', 'dart/tiny-synthetic-cpu', 'webnlg/tiny-synthetic', 'webnlg/tiny-synthetic-cpu'],
   reproduce: [
     'pnpm exec nx run nlg:e2e -- --model <gpt2-medium folder> --data <E2E folder> --backend torch --device cuda:0 --seed 110',
     'pnpm exec nx run nlg:dart -- --model <gpt2-medium folder> --data <DART folder> --backend torch --device cuda:0 --seed 110',

@@ -90,7 +90,7 @@ export default defineTable({
       'pretrained gpt2-large weights and the DART/WebNLG train and test files',
     ),
   ],
-  smoke: [],
+  smoke: ['dart/tiny-synthetic', 'dart/tiny-synthetic-cpu', 'webnlg/tiny-synthetic', 'webnlg/tiny-synthetic-cpu'],
   reproduce: [
     'pnpm exec nx run nlg:dart -- --model <gpt2-medium folder> --data <DART folder> --backend torch --device cuda:0 --seed 110',
     'pnpm exec nx run nlg:webnlg -- --model <gpt2-medium folder> --data <WebNLG folder> --backend torch --device cuda:0 --seed 110',
