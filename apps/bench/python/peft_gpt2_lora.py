@@ -34,6 +34,7 @@ def main() -> None:
     p.add_argument("--warmup", type=int, default=2)
     p.add_argument("--device", default="cuda:0")
     p.add_argument("--bf16", action="store_true")
+    p.add_argument("--profile", action="store_true", help="one extra step under torch.profiler: kernels, device and host time")
     a = p.parse_args()
 
     import peft
@@ -81,6 +82,26 @@ def main() -> None:
         sync()
         times.append(time.perf_counter() - t0)
     med = statistics.median(times)
+    profile = None
+    if a.profile and cuda:
+        try:
+            from torch.profiler import ProfilerActivity, profile as torch_profile
+
+            with torch_profile(activities=[ProfilerActivity.CPU, ProfilerActivity.CUDA]) as prof:
+                step()
+                sync()
+            events = prof.key_averages()
+            dev_us = lambda e: getattr(e, "self_device_time_total", None) or getattr(e, "self_cuda_time_total", 0)
+            kernels = [e for e in prof.events() if str(getattr(e, "device_type", "")).endswith("CUDA")]
+            profile = {
+                "deviceKernels": len(kernels),
+                "deviceBusyMs": sum(dev_us(e) for e in events) / 1000,
+                "atenOps": sum(e.count for e in events if e.key.startswith("aten::")),
+                "top": sorted(({"op": e.key, "calls": e.count, "deviceMs": dev_us(e) / 1000} for e in events), key=lambda r: -r["deviceMs"])[:12],
+            }
+            print(f"profile: {profile['deviceKernels']} device kernels, device busy {profile['deviceBusyMs']:.1f} ms, {profile['atenOps']} aten ops")
+        except Exception as err:  # profiling is optional
+            profile = {"error": repr(err)}
     record = {
         "benchmark": os.path.splitext(os.path.basename(a.out))[0],
         "implementation": "pytorch+peft",
@@ -108,6 +129,7 @@ def main() -> None:
         "tokensPerSecond": a.batch * a.seq / med,
         "peakDeviceBytes": torch.cuda.max_memory_allocated(dev) if cuda else None,
         "losses": losses,
+        **({"profile": profile} if profile is not None else {}),
     }
     os.makedirs(os.path.dirname(os.path.abspath(a.out)), exist_ok=True)
     tmp = a.out + ".tmp"

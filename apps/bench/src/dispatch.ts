@@ -24,6 +24,20 @@ function time(run: () => void): number {
   return median(us);
 }
 
+/** Host time only: bursts of 256 ops (below the GPU's launch-queue depth) timed before the sync that follows. */
+function hostTime(op: () => void): number {
+  const burst = 256;
+  const us: number[] = [];
+  for (let r = 0; r < 40; r++) {
+    syncTorch();
+    const t0 = performance.now();
+    for (let i = 0; i < burst; i++) op();
+    us.push(((performance.now() - t0) * 1000) / burst);
+  }
+  syncTorch();
+  return median(us.slice(5));
+}
+
 function tfjsLoop(): void {
   const a = tf.tensor1d([1, 2, 3, 4]);
   const b = tf.tensor1d([5, 6, 7, 8]);
@@ -65,6 +79,15 @@ const addonOnly = time(() => {
   addon.release(b);
   addon.sync();
 });
+const ha = tf.tensor1d([1, 2, 3, 4]);
+const hb = tf.tensor1d([5, 6, 7, 8]);
+const torchHostOnly = hostTime(() => tf.add(ha, hb).dispose());
+const ra = addon.fromData(new Float32Array([1, 2, 3, 4]), [4], 0);
+const rb = addon.fromData(new Float32Array([5, 6, 7, 8]), [4], 0);
+const addonHostOnly = hostTime(() => addon.release(addon.binary(add, ra, rb, 0)));
+addon.release(ra);
+addon.release(rb);
+tf.dispose([ha, hb]);
 await setupBackend({ backend: 'cpu' });
 const cpuTfjs = time(tfjsLoop);
 const record = {
@@ -72,8 +95,18 @@ const record = {
   description: setup.description,
   op: 'add [4] + [4], result disposed',
   opsPerRound: N,
-  microsecondsPerOp: { torchViaTfjs: torchTfjs, torchChainViaTfjs: torchChain, torchAddonOnly: addonOnly, tfjsEngineOverhead: torchTfjs - addonOnly, cpuBackendViaTfjs: cpuTfjs },
+  microsecondsPerOp: {
+    torchViaTfjs: torchTfjs,
+    torchChainViaTfjs: torchChain,
+    torchAddonOnly: addonOnly,
+    tfjsEngineOverhead: torchTfjs - addonOnly,
+    torchViaTfjsHostOnly: torchHostOnly,
+    torchAddonOnlyHostOnly: addonHostOnly,
+    cpuBackendViaTfjs: cpuTfjs,
+  },
 };
 const name = stringFlag(flags, 'name') ?? `dispatch-${setup.device.replace(':', '')}`;
 const path = writeRecord(name, record, stringFlag(flags, 'out'));
-console.log(`${name}: tfjs+torch ${torchTfjs.toFixed(2)} µs/op (chain ${torchChain.toFixed(2)}), addon alone ${addonOnly.toFixed(2)} µs/op, tfjs cpu ${cpuTfjs.toFixed(2)} µs/op -> ${path}`);
+console.log(
+  `${name}: tfjs+torch ${torchTfjs.toFixed(2)} µs/op (chain ${torchChain.toFixed(2)}, host only ${torchHostOnly.toFixed(2)}), addon alone ${addonOnly.toFixed(2)} µs/op (host only ${addonHostOnly.toFixed(2)}), tfjs cpu ${cpuTfjs.toFixed(2)} µs/op -> ${path}`,
+);

@@ -18,6 +18,7 @@ import { median, writeRecord } from './record.js';
 const flags = readFlags(process.argv.slice(2), {
   preset: 'string', layers: 'string', batch: 'string', seq: 'string', rank: 'string', alpha: 'string', steps: 'string',
   warmup: 'string', backend: 'string', device: 'string', bf16: 'boolean', name: 'string', out: 'string', lr: 'string',
+  profile: 'boolean',
 });
 const presetName = (stringFlag(flags, 'preset') ?? 'gpt2-medium') as Gpt2PresetName;
 if (!(presetName in GPT2_PRESETS)) throw new Error(`--preset must be one of ${Object.keys(GPT2_PRESETS).join(', ')}`);
@@ -87,6 +88,7 @@ for (let i = 0; i < steps; i++) {
 }
 const stepSeconds = median(times);
 const mem = onTorch ? torchMemoryStats() : undefined;
+const profile = flags.profile ? profileStep() : undefined;
 const record = {
   backend: setup.backend,
   device: setup.device,
@@ -111,7 +113,78 @@ const record = {
   maxRssBytes: process.resourceUsage().maxRSS * 1024,
   losses,
   tensorsAfter: tf.memory().numTensors,
+  ...(profile && { profile }),
 };
+/**
+ * Where a step's time goes: phases (forward, forward+backward, optimizer) with a sync after each; host-side dispatch
+ * per kernel name (no extra syncs); device syncs per step; and per-kernel time with a sync after every kernel
+ * (attributes device time, at the cost of ~10 µs per kernel).
+ */
+function profileStep(): Record<string, unknown> {
+  const sync = () => (onTorch ? syncTorch() : undefined);
+  const timeIt = (f: () => void): number => {
+    sync();
+    const t0 = performance.now();
+    f();
+    sync();
+    return performance.now() - t0;
+  };
+  const vars = params.map(([, v]) => v);
+  const forwardMs = timeIt(() => tf.tidy(() => model.loss(batch)).dataSync());
+  let grads: tf.NamedTensorMap = {};
+  const forwardBackwardMs = timeIt(() => {
+    const r = tf.variableGrads(() => model.loss(batch), vars);
+    r.value.dataSync();
+    r.value.dispose();
+    grads = r.grads;
+  });
+  const optimizerMs = timeIt(() => opt.step(new Map(params.map(([n, v]) => [n, grads[v.name]])), lr));
+  tf.dispose(Object.values(grads));
+
+  const engine = tf.engine();
+  const original = engine.runKernel.bind(engine);
+  const perKernel = (syncEach: boolean) => {
+    const table = new Map<string, { calls: number; ms: number }>();
+    engine.runKernel = ((name: string, inputs: tf.NamedTensorMap, attrs?: tf.NamedAttrMap) => {
+      const t0 = performance.now();
+      const out = original(name, inputs, attrs);
+      if (syncEach) sync();
+      const e = table.get(name) ?? { calls: 0, ms: 0 };
+      e.calls += 1;
+      e.ms += performance.now() - t0;
+      table.set(name, e);
+      return out;
+    }) as typeof engine.runKernel;
+    const syncsBefore = onTorch ? torchMemoryStats().syncs : 0;
+    sync();
+    const t0 = performance.now();
+    let hostMs = 0;
+    try {
+      const vars2 = params.map(([, v]) => v);
+      const { value, grads: g } = tf.variableGrads(() => model.loss(batch), vars2);
+      opt.step(new Map(params.map(([n, v]) => [n, g[v.name]])), lr);
+      hostMs = performance.now() - t0;
+      value.dataSync();
+      tf.dispose([value, ...Object.values(g)]);
+    } finally {
+      engine.runKernel = original;
+    }
+    sync();
+    const totalMs = performance.now() - t0;
+    const kernels = [...table].sort((a, b) => b[1].ms - a[1].ms).map(([k, v]) => ({ kernel: k, calls: v.calls, ms: +v.ms.toFixed(3) }));
+    const calls = kernels.reduce((n, k) => n + k.calls, 0);
+    const syncs = onTorch ? torchMemoryStats().syncs - syncsBefore : 0;
+    return { totalMs, hostMs, calls, syncs, kernels };
+  };
+  const host = perKernel(false);
+  const synced = perKernel(true);
+  console.log(`profile: forward ${forwardMs.toFixed(1)} ms, forward+backward ${forwardBackwardMs.toFixed(1)} ms, optimizer ${optimizerMs.toFixed(1)} ms`);
+  console.log(`profile: ${host.calls} kernel calls/step, host dispatch ${host.hostMs.toFixed(1)} ms of ${host.totalMs.toFixed(1)} ms, ${host.syncs} device syncs`);
+  console.log(`profile: with a sync per kernel ${synced.totalMs.toFixed(1)} ms; top kernels (ms incl. device time):`);
+  for (const k of synced.kernels.slice(0, 12)) console.log(`  ${k.kernel.padEnd(24)} ${String(k.calls).padStart(5)} calls ${k.ms.toFixed(1).padStart(8)} ms`);
+  return { forwardMs, forwardBackwardMs, optimizerMs, host, synced };
+}
+
 const name = stringFlag(flags, 'name') ?? `${presetName}-lora-${setup.backend}-${setup.device.replace(':', '')}${flags.bf16 ? '-bf16' : ''}`;
 const path = writeRecord(name, record, stringFlag(flags, 'out'));
 console.log(`${name}: ${record.tokensPerSecond.toFixed(0)} tokens/s, step ${stepSeconds.toFixed(3)} s, peak ${mem?.devicePeak ? (mem.devicePeak / 2 ** 30).toFixed(2) + ' GiB' : 'n/a'} -> ${path}`);

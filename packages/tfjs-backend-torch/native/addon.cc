@@ -21,6 +21,7 @@ std::vector<at::Tensor> g_slots;
 std::vector<IndexRange> g_ranges;
 std::vector<int32_t> g_free;
 int64_t g_live = 0;
+int64_t g_syncs = 0;
 int64_t g_liveBytes = 0;
 at::Device g_device(at::kCPU);
 bool g_bf16 = false;
@@ -133,6 +134,10 @@ Napi::Value setDevice(const Napi::CallbackInfo& info) {
     if (d.has_index() && d.index() >= count)
       throw std::runtime_error("device " + d.str() + " requested, but only " + std::to_string(count) + " CUDA device(s) exist");
     g_device = d.has_index() ? d : at::Device(at::kCUDA, 0);
+    // Make it the current device once (ops then skip a set/restore pair each) and start the CUDA context and the
+    // caching allocator now, so a bad device fails here and allocator statistics exist from the start.
+    c10::impl::getDeviceGuardImpl(c10::DeviceType::CUDA)->setDevice(g_device);
+    at::empty({1}, at::TensorOptions().device(g_device));
   } else if (d.is_cpu()) {
     g_device = d;
   } else {
@@ -220,7 +225,9 @@ Napi::Value fromData(const Napi::CallbackInfo& info) {
 /** toData(handle) -> Float32Array | Int32Array | Uint8Array (a copy) */
 Napi::Value toData(const Napi::CallbackInfo& info) {
   auto env = info.Env();
-  auto t = normalise(argT(info, 0)).to(at::kCPU).contiguous();
+  const auto& src = argT(info, 0);
+  if (src.is_cuda()) g_syncs++;
+  auto t = normalise(src).to(at::kCPU).contiguous();
   const auto n = static_cast<size_t>(t.numel());
   switch (t.scalar_type()) {
     case at::kFloat: {
@@ -265,12 +272,17 @@ Napi::Value stats(const Napi::CallbackInfo& info) {
   auto o = Napi::Object::New(env);
   o.Set("tensors", static_cast<double>(g_live));
   o.Set("bytes", static_cast<double>(g_liveBytes));
+  o.Set("syncs", static_cast<double>(g_syncs));
 #ifdef LORATS_CUDA
   if (g_device.is_cuda()) {
-    const auto s = c10::cuda::CUDACachingAllocator::getDeviceStats(g_device.index());
-    o.Set("deviceAllocated", static_cast<double>(s.allocated_bytes[0].current));
-    o.Set("devicePeak", static_cast<double>(s.allocated_bytes[0].peak));
-    o.Set("deviceReserved", static_cast<double>(s.reserved_bytes[0].current));
+    try {
+      const auto s = c10::cuda::CUDACachingAllocator::getDeviceStats(g_device.index());
+      o.Set("deviceAllocated", static_cast<double>(s.allocated_bytes[0].current));
+      o.Set("devicePeak", static_cast<double>(s.allocated_bytes[0].peak));
+      o.Set("deviceReserved", static_cast<double>(s.reserved_bytes[0].current));
+    } catch (const c10::Error&) {
+      // allocator not initialised on this device yet: nothing allocated
+    }
   }
 #endif
   return o;
@@ -284,6 +296,7 @@ Napi::Value resetPeak(const Napi::CallbackInfo& info) {
 }
 
 Napi::Value sync(const Napi::CallbackInfo& info) {
+  if (g_device.is_cuda()) g_syncs++;
 #ifdef LORATS_CUDA
   if (g_device.is_cuda()) c10::cuda::device_synchronize();
 #else
@@ -328,6 +341,7 @@ int32_t dtypeCode(at::ScalarType t) {
 }
 
 const at::Device& device() { return g_device; }
+void countSync() { g_syncs++; }
 at::Tensor dev(const at::Tensor& t) { return t.device() == g_device ? t : t.to(g_device); }
 at::Tensor ew(const at::Tensor& t) { return (t.device() == g_device || t.dim() == 0) ? t : t.to(g_device); }
 bool autocastBf16() { return g_bf16; }
@@ -366,6 +380,7 @@ void checkIndexRange(const at::Tensor& idx, int64_t lo, int64_t hi, const char* 
     mx = known.hi;
   } else {
     if (!idx.is_cuda()) return;  // CPU kernels raise their own error
+    countSync();
     const auto mm = at::aminmax(idx);
     mn = std::get<0>(mm).item<int64_t>();
     mx = std::get<1>(mm).item<int64_t>();

@@ -25,6 +25,8 @@ int32_t dtypeCode(at::ScalarType t);
 
 /** The device new tensors are made on (`cpu` or `cuda:N`). */
 const at::Device& device();
+/** Counts a host-device synchronisation (reported by stats().syncs). */
+void countSync();
 /** Moves a tensor to the backend's device unless it is there already. */
 at::Tensor dev(const at::Tensor& t);
 /** Elementwise operands may stay 0-dim CPU scalars next to device tensors; anything else moves. */

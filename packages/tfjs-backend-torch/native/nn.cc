@@ -264,6 +264,7 @@ Napi::Value loraLinearGrad(const Napi::CallbackInfo& info) {
 
 void checkLabels(const at::Tensor& labels, int64_t V, const IndexRange& known) {
   if (labels.numel() == 0) return;
+  if (!known.known && labels.is_cuda()) countSync();
   const auto mx = known.known ? known.hi : labels.max().item<int64_t>();
   if (mx >= V)
     throw std::runtime_error("LoratsCrossEntropy: label " + std::to_string(mx) + " is not below the vocabulary size " +

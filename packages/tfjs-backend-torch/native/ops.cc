@@ -350,7 +350,9 @@ Napi::Value split(const Napi::CallbackInfo& info) {
 Napi::Value tile(const Napi::CallbackInfo& info) {
   const auto x = argT(info, 0);
   const auto reps = argIV(info, 1);
-  return out(info.Env(), reps.empty() ? x : x.repeat(reps));
+  auto h = out(info.Env(), reps.empty() ? x : x.repeat(reps));
+  setRange(h, rangeOf(info, 0));  // repeats the same values
+  return h;
 }
 
 /** pad(x, before[], after[], value) */
@@ -396,7 +398,15 @@ Napi::Value range(const Napi::CallbackInfo& info) {
   const auto step = argF(info, 1);
   const auto n = argI(info, 2);
   auto r = at::arange(n, at::TensorOptions().dtype(at::kDouble).device(device())) * step + start;
-  return out(info.Env(), castTo(r, static_cast<int32_t>(argI(info, 3))));
+  const auto code = static_cast<int32_t>(argI(info, 3));
+  auto h = out(info.Env(), castTo(r, code));
+  if (code == kI32 && n > 0) {
+    // integer positions are known on the host, so gathers by them need no device check
+    const auto a = static_cast<int64_t>(start);
+    const auto b = static_cast<int64_t>(start + static_cast<double>(n - 1) * step);
+    setRange(h, {true, std::min(a, b), std::max(a, b)});
+  }
+  return h;
 }
 
 /** linspace(start, stop, num) */

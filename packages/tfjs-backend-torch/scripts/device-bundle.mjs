@@ -53,6 +53,9 @@ await esbuild.build({
   legalComments: 'none',
 });
 
+// The coverage test reads test/kernels-used.json beside its (bundled) module.
+copyFileSync(join(pkgRoot, 'test', 'kernels-used.json'), join(out, 'js', 'kernels-used.json'));
+
 // 3. Addon sources and the build script; Node-API headers.
 for (const f of readdirSync(join(pkgRoot, 'native'))) copyFileSync(join(pkgRoot, 'native', f), join(out, 'torch', 'native', f));
 copyFileSync(join(pkgRoot, 'scripts', 'build-native.mjs'), join(out, 'torch', 'scripts', 'build-native.mjs'));

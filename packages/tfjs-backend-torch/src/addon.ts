@@ -15,6 +15,8 @@ export interface NativeStats {
   tensors: number;
   /** Bytes those tensors cover (views counted at their size). */
   bytes: number;
+  /** Host-device synchronisations so far on CUDA (reads, index checks without host-known bounds, explicit syncs). */
+  syncs: number;
   /** CUDA caching allocator: bytes allocated now, their peak, bytes reserved (CUDA builds only). */
   deviceAllocated?: number;
   devicePeak?: number;

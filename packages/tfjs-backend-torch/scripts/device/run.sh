@@ -47,10 +47,10 @@ if has gpu; then
   echo "== GPT-2 Medium LoRA step (B 8 x T 512, rank 4 on q,v), lorats vs PyTorch + PEFT"
   M="--preset gpt2-medium --batch 8 --seq 512 --rank 4 --alpha 32 --steps 5 --warmup 2 --backend torch --device cuda:0"
   P="--layers 24 --embd 1024 --heads 16 --batch 8 --seq 512 --rank 4 --alpha 32 --steps 5 --warmup 2 --device cuda:0"
-  step lorats-fp32 150 "$NODE" "$D/js/gpt2-lora-step.mjs" $M --out "$R/gpt2-medium-lora-gpu-lorats.json"
-  step peft-fp32 150 "$PY" "$D/python/peft_gpt2_lora.py" "$R/gpt2-medium-lora-gpu-peft.json" $P
-  step lorats-bf16 150 "$NODE" "$D/js/gpt2-lora-step.mjs" $M --bf16 --out "$R/gpt2-medium-lora-gpu-lorats-bf16.json"
-  step peft-bf16 150 "$PY" "$D/python/peft_gpt2_lora.py" "$R/gpt2-medium-lora-gpu-peft-bf16.json" $P --bf16
+  step lorats-fp32 150 "$NODE" "$D/js/gpt2-lora-step.mjs" $M --profile --out "$R/gpt2-medium-lora-gpu-lorats.json"
+  step peft-fp32 150 "$PY" "$D/python/peft_gpt2_lora.py" "$R/gpt2-medium-lora-gpu-peft.json" $P --profile
+  step lorats-bf16 150 "$NODE" "$D/js/gpt2-lora-step.mjs" $M --bf16 --profile --out "$R/gpt2-medium-lora-gpu-lorats-bf16.json"
+  step peft-bf16 150 "$PY" "$D/python/peft_gpt2_lora.py" "$R/gpt2-medium-lora-gpu-peft-bf16.json" $P --bf16 --profile
 fi
 
 if has dispatch; then
