@@ -60,6 +60,7 @@ export class AdamW {
   /** One update with learning rate `lr`; parameters missing from `grads` are skipped (frozen, as grad=None). */
   step(grads: ReadonlyMap<string, tf.Tensor>, lr: number): void {
     if (!(lr >= 0)) throw new Error(`AdamW: learning rate must be ≥ 0, got ${lr}`);
+    const updates: Array<{ p: tf.Variable; g: tf.Tensor; st: ParamState; stepSize: number; decay: number }> = [];
     for (const [name, p] of this.params) {
       const g = grads.get(name);
       if (!g) continue;
@@ -72,7 +73,26 @@ export class AdamW {
       st.step += 1;
       let stepSize = lr;
       if (this.correctBias) stepSize = (stepSize * Math.sqrt(1 - this.beta2 ** st.step)) / (1 - this.beta1 ** st.step);
-      const decay = this.noDecay(name) ? 0 : this.weightDecay;
+      updates.push({ p, g, st, stepSize, decay: this.noDecay(name) ? 0 : this.weightDecay });
+    }
+    // A backend with the fused LoratsAdamW kernel (docs/fused-ops.md) updates every parameter in one call.
+    if (updates.length > 0 && tf.getKernel('LoratsAdamW', tf.getBackend())) {
+      const inputs: tf.NamedTensorMap = {};
+      updates.forEach((u, i) => Object.assign(inputs, { [`param${i}`]: u.p, [`grad${i}`]: u.g, [`m${i}`]: u.st.expAvg, [`v${i}`]: u.st.expAvgSq }));
+      const attrs = { beta1: this.beta1, beta2: this.beta2, eps: this.eps, stepSizes: updates.map((u) => u.stepSize), decays: updates.map((u) => lr * u.decay) };
+      const out = tf.tidy(() => tf.engine().runKernel('LoratsAdamW', inputs, attrs) as tf.Tensor[]);
+      const n = updates.length;
+      updates.forEach((u, i) => {
+        u.p.assign(out[i]);
+        out[i].dispose();
+        u.st.expAvg.dispose();
+        u.st.expAvgSq.dispose();
+        u.st.expAvg = out[n + i];
+        u.st.expAvgSq = out[2 * n + i];
+      });
+      return;
+    }
+    for (const { p, g, st, stepSize, decay } of updates) {
       const [m, v] = tf.tidy(() => {
         const m = tf.add(tf.mul(st.expAvg, this.beta1), tf.mul(g, 1 - this.beta1));
         const v = tf.add(tf.mul(st.expAvgSq, this.beta2), tf.mul(tf.mul(g, g), 1 - this.beta2));

@@ -442,6 +442,15 @@ std::vector<int64_t> argIV(const Napi::CallbackInfo& info, size_t i) {
   return r;
 }
 
+std::vector<double> argFV(const Napi::CallbackInfo& info, size_t i) {
+  if (!info[i].IsArray()) throw Napi::TypeError::New(info.Env(), "argument " + std::to_string(i) + " must be an array of numbers");
+  auto a = info[i].As<Napi::Array>();
+  std::vector<double> r;
+  r.reserve(a.Length());
+  for (uint32_t k = 0; k < a.Length(); k++) r.push_back(a.Get(k).As<Napi::Number>().DoubleValue());
+  return r;
+}
+
 Napi::Value out(const Napi::Env& env, const at::Tensor& t) {
   const auto n = normalise(t);
   g_meta[0] = 1;

@@ -62,6 +62,7 @@ double argF(const Napi::CallbackInfo& info, size_t i);
 bool argB(const Napi::CallbackInfo& info, size_t i);
 std::string argS(const Napi::CallbackInfo& info, size_t i);
 std::vector<int64_t> argIV(const Napi::CallbackInfo& info, size_t i);
+std::vector<double> argFV(const Napi::CallbackInfo& info, size_t i);
 
 // outputs: normalise the dtype to float32/int32/bool, store, describe in the shared meta buffer
 Napi::Value out(const Napi::Env& env, const at::Tensor& t);

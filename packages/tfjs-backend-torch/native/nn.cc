@@ -447,6 +447,58 @@ Napi::Value attentionGrad(const Napi::CallbackInfo& info) {
 #endif
 }
 
+// ---- fused: AdamW over many parameters -------------------------------------------------------------------------
+
+/**
+ * adamw(params[], grads[], m[], v[], beta1, beta2, eps, stepSizes[], decays[]) -> [params', m', v'] (3n handles):
+ * m' = β1·m + (1−β1)·g, v' = β2·v + (1−β2)·g², p' = (p − stepSize·m'/(√v' + eps))·(1 − decay), with multi-tensor
+ * (foreach) kernels: a handful of launches for all parameters. Inputs are not modified.
+ */
+Napi::Value adamw(const Napi::CallbackInfo& info) {
+  auto p = argTs(info, 0);
+  const auto g = argTs(info, 1);
+  auto m = argTs(info, 2);
+  auto v = argTs(info, 3);
+  const auto beta1 = argF(info, 4);
+  const auto beta2 = argF(info, 5);
+  const auto eps = argF(info, 6);
+  const auto stepSizes = argFV(info, 7);
+  const auto decays = argFV(info, 8);
+  const auto n = p.size();
+  if (g.size() != n || m.size() != n || v.size() != n || stepSizes.size() != n || decays.size() != n)
+    throw std::runtime_error("LoratsAdamW: params, grads, moments, stepSizes and decays must have the same length");
+  std::vector<at::Tensor> gs;
+  for (size_t i = 0; i < n; i++) {
+    p[i] = dev(p[i]).to(at::kFloat).clone();
+    m[i] = dev(m[i]).to(at::kFloat).clone();
+    v[i] = dev(v[i]).to(at::kFloat).clone();
+    gs.push_back(dev(g[i]).to(at::kFloat));
+  }
+  if (n > 0) {
+    at::_foreach_mul_(m, beta1);
+    at::_foreach_add_(m, gs, 1 - beta1);
+    at::_foreach_mul_(v, beta2);
+    at::_foreach_addcmul_(v, gs, gs, 1 - beta2);
+    auto denom = at::_foreach_sqrt(v);
+    at::_foreach_add_(denom, eps);
+    std::vector<at::Scalar> neg;
+    std::vector<at::Scalar> keep;
+    bool decay = false;
+    for (size_t i = 0; i < n; i++) {
+      neg.emplace_back(-stepSizes[i]);
+      keep.emplace_back(1 - decays[i]);
+      decay = decay || decays[i] != 0;
+    }
+    at::_foreach_addcdiv_(p, m, denom, neg);
+    if (decay) at::_foreach_mul_(p, keep);
+  }
+  std::vector<at::Tensor> all;
+  all.insert(all.end(), p.begin(), p.end());
+  all.insert(all.end(), m.begin(), m.end());
+  all.insert(all.end(), v.begin(), v.end());
+  return outs(info.Env(), all);
+}
+
 }  // namespace
 
 void registerNn(Napi::Env env, Napi::Object exports) {
@@ -462,6 +514,7 @@ void registerNn(Napi::Env env, Napi::Object exports) {
   def(env, exports, "loraLinearGrad", loraLinearGrad);
   def(env, exports, "crossEntropy", crossEntropy);
   def(env, exports, "crossEntropyGrad", crossEntropyGrad);
+  def(env, exports, "adamw", adamw);
   // Attention manages autograd itself: SDPA's gradient comes from libtorch's autograd (flash/efficient on CUDA).
   defAutograd(env, exports, "attention", attention);
   defAutograd(env, exports, "attentionGrad", attentionGrad);

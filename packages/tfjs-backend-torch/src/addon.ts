@@ -102,6 +102,7 @@ export interface TorchAddon {
   loraLinearGrad(dy: Handle, x: Handle, weight: Handle, loraA: Handle, loraB: Handle, mask: Handle, scaling: number, weightGrad: boolean): Handle[];
   crossEntropy(logits: Handle, labels: Handle, labelSmoothing: number): Handle;
   crossEntropyGrad(dy: Handle, logits: Handle, labels: Handle, labelSmoothing: number): Handle;
+  adamw(params: Handle[], grads: Handle[], m: Handle[], v: Handle[], beta1: number, beta2: number, eps: number, stepSizes: number[], decays: number[]): Handle[];
   attention(q: Handle, k: Handle, v: Handle, mask: Handle, ...attn: AttentionArgs): Handle;
   attentionGrad(dy: Handle, q: Handle, k: Handle, v: Handle, mask: Handle, ...attn: AttentionArgs): Handle[];
 }

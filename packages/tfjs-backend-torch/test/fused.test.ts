@@ -201,6 +201,36 @@ describe.skipIf(!torch.available)('fused kernels on torch', () => {
   });
 });
 
+describe.skipIf(!torch.available)('LoratsAdamW on torch', () => {
+  beforeAll(() => ensureTorch());
+
+  it('updates every parameter and both moments as AdamW does, leaving its inputs unchanged', async () => {
+    const shapes = [[3, 4], [5], [2, 1, 2]];
+    const [beta1, beta2, eps] = [0.9, 0.999, 1e-6];
+    const stepSizes = [0.01, 0.02, 0.005];
+    const decays = [1e-3, 0, 2e-2];
+    const inputs: Arrays = {};
+    shapes.forEach((shape, i) => {
+      inputs[`param${i}`] = randn(shape, 30 + i);
+      inputs[`grad${i}`] = randn(shape, 40 + i);
+      inputs[`m${i}`] = randn(shape, 50 + i, 0.1);
+      inputs[`v${i}`] = { values: randn(shape, 60 + i).values.map((x) => x * x * 0.01), shape };
+    });
+    const out = await onTorch('LoratsAdamW', inputs, { beta1, beta2, eps, stepSizes, decays });
+    expect(out).toHaveLength(3 * shapes.length);
+    shapes.forEach((_, i) => {
+      const p = inputs[`param${i}`].values;
+      const g = inputs[`grad${i}`].values;
+      const m = inputs[`m${i}`].values.map((x, k) => beta1 * x + (1 - beta1) * g[k]);
+      const v = inputs[`v${i}`].values.map((x, k) => beta2 * x + (1 - beta2) * g[k] * g[k]);
+      const next = p.map((x, k) => (x - (stepSizes[i] * m[k]) / (Math.sqrt(v[k]) + eps)) * (1 - decays[i]));
+      expectClose(out[i], next, 1e-6, 1e-5, `param ${i}`);
+      expectClose(out[shapes.length + i], m, 1e-6, 1e-5, `m ${i}`);
+      expectClose(out[2 * shapes.length + i], v, 1e-8, 1e-5, `v ${i}`);
+    });
+  });
+});
+
 describe.skipIf(!torch.available)('random kernels on torch', () => {
   beforeAll(() => ensureTorch());
 

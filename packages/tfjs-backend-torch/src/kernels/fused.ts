@@ -83,6 +83,15 @@ export function fusedKernels(addon: TorchAddon): KernelConfig[] {
         ),
       ),
     ),
+    kernel('LoratsAdamW', ({ inputs, backend, attrs }) => {
+      // inputs param0…, grad0…, m0…, v0… (n = stepSizes.length); outputs [param'…, m'…, v'…]
+      const stepSizes = numbersAttr(attrs, 'stepSizes');
+      const decays = attrs.decays == null ? stepSizes.map(() => 0) : numbersAttr(attrs, 'decays');
+      const list = (prefix: string) => stepSizes.map((_, i) => backend.handle(input(inputs, `${prefix}${i}`, 'LoratsAdamW')));
+      return backend.outputs(
+        addon.adamw(list('param'), list('grad'), list('m'), list('v'), numberAttr(attrs, 'beta1', 0.9), numberAttr(attrs, 'beta2', 0.999), numberAttr(attrs, 'eps', 1e-6), stepSizes, decays),
+      );
+    }),
     kernel('LoratsRandomUniform', ({ backend, attrs }) =>
       backend.output(addon.random('uniform', numbersAttr(attrs, 'shape'), numberAttr(attrs, 'minval', 0), numberAttr(attrs, 'maxval', 1), seedArg(attrs.seed))),
     ),
