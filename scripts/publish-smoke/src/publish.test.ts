@@ -24,7 +24,7 @@ import {
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const ADDON = join(ROOT, 'packages', 'tfjs-backend-torch', 'build', 'lorats_torch.node');
 /** Examples that pick a backend run twice when the native addon is built: with it and without it. */
-const BACKEND_EXAMPLES = new Set(['tfjs-backend-torch', 'runtime']);
+const BACKEND_EXAMPLES = new Set(['packages/tfjs-backend-torch/README.md', 'packages/runtime/README.md']);
 
 const examples = allExamples(ROOT);
 let work: string;
@@ -83,8 +83,8 @@ describe('installed from the tarballs', () => {
   });
 
   const cases = examples.flatMap((e, i): Array<{ name: string; i: number; env: Record<string, string> }> => {
-    const name = `packages/${e.package}/README.md:${e.line}`;
-    if (!BACKEND_EXAMPLES.has(e.package)) return [{ name, i, env: {} }];
+    const name = `${e.source}:${e.line}`;
+    if (!BACKEND_EXAMPLES.has(e.source)) return [{ name, i, env: {} }];
     return [
       { name: `${name} (without the native addon)`, i, env: {} },
       { name: `${name} (with the native addon)`, i, env: { LORATS_TORCH_ADDON: ADDON } },

@@ -14,8 +14,11 @@ export const PRIVATE_PACKAGES = ['experiment', 'testing'] as const;
 export const SIDE_EFFECT_PACKAGES: readonly string[] = [];
 
 export interface Example {
-  package: string;
-  /** 1-based line of the fence in README.md. */
+  /** The markdown file, relative to the repository root, e.g. `packages/core/README.md`. */
+  source: string;
+  /** A file-name stem for the example, e.g. `core-1`. */
+  name: string;
+  /** 1-based line of the fence in the markdown file. */
   line: number;
   lang: 'ts' | 'js';
   code: string;
@@ -36,8 +39,12 @@ export function readManifest(dir: string): Manifest {
   return JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as Manifest;
 }
 
-/** The fenced ```ts / ```js blocks of a README that follow an `<!-- example -->` line. */
-export function extractExamples(pkg: string, readme: string): Example[] {
+/** Markdown files outside the packages whose examples run too. */
+export const DOC_SOURCES = ['README.md', 'docs/migrating-from-loralib.md'] as const;
+
+/** The fenced ```ts / ```js blocks of a markdown file that follow an `<!-- example -->` line. */
+export function extractExamples(source: string, readme: string): Example[] {
+  const stem = source === 'README.md' ? 'root' : source.replace(/^packages\//, '').replace(/\/README\.md$/, '').replace(/[/.]/g, '-');
   const lines = readme.split('\n');
   const out: Example[] = [];
   for (let i = 0; i < lines.length; i++) {
@@ -45,10 +52,10 @@ export function extractExamples(pkg: string, readme: string): Example[] {
     let j = i + 1;
     while (j < lines.length && lines[j].trim() === '') j++;
     const fence = /^```(ts|typescript|js|javascript)\s*$/.exec(lines[j] ?? '');
-    if (!fence) throw new Error(`packages/${pkg}/README.md:${i + 1}: <!-- example --> must be followed by a \`\`\`ts or \`\`\`js block`);
+    if (!fence) throw new Error(`${source}:${i + 1}: <!-- example --> must be followed by a \`\`\`ts or \`\`\`js block`);
     const end = lines.findIndex((l, k) => k > j && l.trim() === '```');
-    if (end < 0) throw new Error(`packages/${pkg}/README.md:${j + 1}: unterminated code block`);
-    out.push({ package: pkg, line: j + 1, lang: fence[1].startsWith('t') ? 'ts' : 'js', code: lines.slice(j + 1, end).join('\n') });
+    if (end < 0) throw new Error(`${source}:${j + 1}: unterminated code block`);
+    out.push({ source, name: `${stem}-${out.length + 1}`, line: j + 1, lang: fence[1].startsWith('t') ? 'ts' : 'js', code: lines.slice(j + 1, end).join('\n') });
     i = end;
   }
   return out;
@@ -65,7 +72,7 @@ export function checkPackage(root: string, pkg: string): string[] {
   if (m.license !== 'MIT') p('license is not MIT');
   if (!existsSync(join(dir, 'LICENSE'))) problems.push(`packages/${pkg}/LICENSE: missing`);
   if (!existsSync(join(dir, 'README.md'))) problems.push(`packages/${pkg}/README.md: missing`);
-  else if (extractExamples(pkg, readFileSync(join(dir, 'README.md'), 'utf8')).length === 0) problems.push(`packages/${pkg}/README.md: no <!-- example --> block`);
+  else if (extractExamples(`packages/${pkg}/README.md`, readFileSync(join(dir, 'README.md'), 'utf8')).length === 0) problems.push(`packages/${pkg}/README.md: no <!-- example --> block`);
   for (const f of ['dist', 'README.md', 'LICENSE']) if (!m.files?.includes(f)) p(`files lacks ${f}`);
   const sideEffects = SIDE_EFFECT_PACKAGES.includes(pkg);
   if (!sideEffects && m.sideEffects !== false) p('sideEffects should be false (importing it registers nothing)');
@@ -166,14 +173,11 @@ export function installProject(dir: string, tarballs: readonly string[]): Run {
   return run('npm', ['install', '--no-audit', '--no-fund', '--omit=optional', '--loglevel=error'], { cwd: dir, timeoutMs: 300_000 });
 }
 
-/** Writes the examples as `examples/<package>-<n>.<ts|js>` under `dir`; returns the files. */
+/** Writes the examples as `examples/<name>.<ts|mjs>` under `dir`; returns the files. */
 export function writeExamples(dir: string, examples: readonly Example[]): Array<Example & { file: string }> {
   mkdirSync(join(dir, 'examples'), { recursive: true });
-  const count = new Map<string, number>();
   return examples.map((e) => {
-    const n = (count.get(e.package) ?? 0) + 1;
-    count.set(e.package, n);
-    const file = join(dir, 'examples', `${e.package}-${n}.${e.lang === 'ts' ? 'ts' : 'mjs'}`);
+    const file = join(dir, 'examples', `${e.name}.${e.lang === 'ts' ? 'ts' : 'mjs'}`);
     writeFileSync(file, `${e.code}\n`);
     return { ...e, file };
   });
@@ -203,7 +207,7 @@ export function typecheckExamples(dir: string, examples: ReadonlyArray<Example &
     if (!d.file) return text;
     const e = byFile.get(d.file.fileName);
     const { line } = d.file.getLineAndCharacterOfPosition(d.start ?? 0);
-    return e ? `packages/${e.package}/README.md:${e.line + 1 + line}: ${text}` : `${relative(dir, d.file.fileName)}:${line + 1}: ${text}`;
+    return e ? `${e.source}:${e.line + 1 + line}: ${text}` : `${relative(dir, d.file.fileName)}:${line + 1}: ${text}`;
   });
 }
 
@@ -218,10 +222,10 @@ export function runExample(dir: string, example: Example & { file: string }, env
   return run(process.execPath, [file], { cwd: dir, env, timeoutMs: 180_000 });
 }
 
-/** The examples of every public package's README. */
+/** The examples of every public package's README, the root README and the migration guide. */
 export function allExamples(root: string): Example[] {
-  return PUBLIC_PACKAGES.flatMap((pkg) => {
-    const readme = join(root, 'packages', pkg, 'README.md');
-    return existsSync(readme) ? extractExamples(pkg, readFileSync(readme, 'utf8')) : [];
+  return [...PUBLIC_PACKAGES.map((pkg) => `packages/${pkg}/README.md`), ...DOC_SOURCES].flatMap((source) => {
+    const file = join(root, source);
+    return existsSync(file) ? extractExamples(source, readFileSync(file, 'utf8')) : [];
   });
 }
