@@ -170,7 +170,7 @@ export function installProject(dir: string, tarballs: readonly string[]): Run {
     dependencies[`@lorats/${m[1]}`] = `file:${t}`;
   }
   writeFileSync(join(dir, 'package.json'), `${JSON.stringify({ name: 'lorats-smoke', private: true, type: 'module', dependencies }, null, 2)}\n`);
-  return run('npm', ['install', '--no-audit', '--no-fund', '--omit=optional', '--loglevel=error'], { cwd: dir, timeoutMs: 300_000 });
+  return run('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', '--omit=optional', '--loglevel=error'], { cwd: dir, timeoutMs: 300_000 });
 }
 
 /** Writes the examples as `examples/<name>.<ts|mjs>` under `dir`; returns the files. */
