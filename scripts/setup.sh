@@ -1,6 +1,6 @@
 #!/bin/sh
 # Idempotent setup for a fresh Debian machine with Node 20: pnpm, Debian's libtorch-dev (for the fast
-# `torch` backend), workspace dependencies and the native addon. Safe to run again; each step is skipped
+# `torch` backend), wordnet-base (METEOR synonyms), workspace dependencies and the native addon. Safe to run again; each step is skipped
 # when already done. Set LORATS_SKIP_LIBTORCH=1 to skip the libtorch install.
 set -e
 cd "$(dirname "$0")/.."
@@ -17,15 +17,20 @@ has_libtorch() {
   [ -f /usr/include/torch/torch.h ] && return 0
   return 1
 }
-if [ -z "$LORATS_SKIP_LIBTORCH" ] && ! has_libtorch; then
+# Debian packages: libtorch-dev for the torch backend, wordnet-base for METEOR's synonym module.
+want=""
+[ -z "$LORATS_SKIP_LIBTORCH" ] && ! has_libtorch && want="$want libtorch-dev"
+[ -f /usr/share/wordnet/index.noun ] || [ -f /usr/share/wordnet/dict/index.noun ] || want="$want wordnet-base"
+if [ -n "$want" ]; then
   if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
-    echo "setup: installing Debian's libtorch-dev (the fast torch backend; once, about 2 minutes)"
+    echo "setup: installing Debian packages:$want (once; libtorch-dev takes about 2 minutes)"
     export DEBIAN_FRONTEND=noninteractive
-    (apt-get install -y --no-install-recommends libtorch-dev >/tmp/lorats-apt.log 2>&1 ||
-      (apt-get update >/tmp/lorats-apt.log 2>&1 && apt-get install -y --no-install-recommends libtorch-dev >>/tmp/lorats-apt.log 2>&1)) ||
-      echo "setup: could not install libtorch-dev (see /tmp/lorats-apt.log); lorats will use the slower tfjs cpu backend"
+    # shellcheck disable=SC2086
+    (apt-get install -y --no-install-recommends $want >/tmp/lorats-apt.log 2>&1 ||
+      (apt-get update >>/tmp/lorats-apt.log 2>&1 && apt-get install -y --no-install-recommends $want >>/tmp/lorats-apt.log 2>&1)) ||
+      echo "setup: could not install$want (see /tmp/lorats-apt.log); lorats falls back to the slower tfjs cpu backend and METEOR without synonyms"
   else
-    echo "setup: libtorch not found and not root; run 'apt-get install libtorch-dev' or set LIBTORCH for the fast backend"
+    echo "setup: missing Debian packages:$want; as root run 'apt-get install$want' (or set LIBTORCH) for the fast backend and METEOR synonyms"
   fi
 fi
 
