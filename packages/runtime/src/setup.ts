@@ -101,7 +101,11 @@ async function setupWebgpu(): Promise<BackendSetup> {
   if (typeof nav === 'object' && nav !== null) Object.defineProperty(nav, 'gpu', { value: gpu, configurable: true });
   else Object.defineProperty(globalThis, 'navigator', { value: { gpu }, configurable: true });
   await importOptional(['@tensorflow/tfjs-backend-webgpu'], hint);
-  await setTfBackend('webgpu');
+  try {
+    await setTfBackend('webgpu');
+  } catch (e) {
+    throw new Error(`${e instanceof Error ? e.message : String(e)}: Dawn found no usable GPU adapter (it needs Vulkan, Metal or D3D12)`);
+  }
   return { backend: 'webgpu', device: 'gpu', description: 'webgpu (Dawn)' };
 }
 

@@ -116,7 +116,16 @@ const cudaInc = hasCudaLib ? cudaInclude(torch) : undefined;
 const cxx = process.env.CXX ?? 'g++';
 const includes = [srcDir, nodeInclude(), napiInclude(), ...torch.include, ...(cudaInc ? [cudaInc] : [])];
 const defines = [`-D_GLIBCXX_USE_CXX11_ABI=${cxxAbi(torch)}`, ...(cudaInc ? ['-DLORATS_CUDA'] : [])];
-const cflags = ['-std=c++17', '-O2', '-fPIC', '-fvisibility=hidden', '-Wno-deprecated-declarations', '-Wno-unused-parameter'];
+// libtorch 2.x headers use C++20 features (GCC accepts them under C++17 with warnings); 1.x builds as C++17.
+function torchMajor() {
+  for (const dir of torch.include)
+    for (const f of [join(dir, 'torch', 'version.h'), join(dir, 'torch', 'headeronly', 'version.h')]) {
+      const m = existsSync(f) && /#define TORCH_VERSION_MAJOR\s+(\d+)/.exec(readFileSync(f, 'utf8'));
+      if (m) return Number(m[1]);
+    }
+  return 0;
+}
+const cflags = [torchMajor() >= 2 ? '-std=c++20' : '-std=c++17', '-O2', '-fPIC', '-fvisibility=hidden', '-Wno-deprecated-declarations', '-Wno-unused-parameter'];
 const extra = (process.env.LORATS_CXXFLAGS ?? '').split(/\s+/).filter(Boolean);
 const libs = ['-ltorch', '-ltorch_cpu', '-lc10', ...(hasCudaLib ? ['-ltorch_cuda', '-lc10_cuda'] : [])];
 

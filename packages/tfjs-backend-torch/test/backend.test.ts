@@ -93,6 +93,12 @@ describe.skipIf(!torch.available)('torch backend', () => {
     expect(Array.from(tf.add(tf.scalar(1), tf.scalar(2)).dataSync())).toEqual([3]);
   });
 
+  it.runIf(DEVICE.startsWith('cuda'))('turns a CUDA out-of-memory into a JS exception and keeps working', () => {
+    // 2^20 × 2^20 float32 = 4 TiB: more than any GPU holds
+    expect(() => tf.engine().runKernel('Fill', {}, { shape: [2 ** 20, 2 ** 20], value: 1, dtype: 'float32' })).toThrow(/out of memory|allocate/i);
+    expect(Array.from(tf.add(tf.tensor1d([1, 2]), 1).dataSync())).toEqual([2, 3]);
+  });
+
   it('implements the kernels lorats models and optimizers use natively', () => {
     const native = new Set(nativeKernelNames());
     const needed = [
