@@ -130,7 +130,8 @@ export const NLG_DEFAULTS: NlgConfig = {
   },
   evaluate: { refNum: 6, tokenize: false, lower: false },
   synthetic: null,
-  seeds: [110],
+  // The README's seed, and two more: the paper reports the mean over 3 runs.
+  seeds: [110, 111, 112],
   paper: { table: 'e2e', row: 'GPT-2 M (LoRA)' },
 };
 

@@ -25,7 +25,7 @@ describe('experiments', () => {
       schedule: 'linear', batchSize: 8, maxSeqLength: 512, labelSmoothing: 0.1, clip: 0, objective: 'clm',
     });
     expect(c.decode).toMatchObject({ beam: 10, maxNewTokens: 64, lengthPenalty: 0.8, noRepeatNgramSize: 4, repetitionPenalty: 1, stopAtBlankLine: true });
-    expect(c.seeds).toEqual([110]);
+    expect(c.seeds).toEqual([110, 111, 112]);
     expect(c.synthetic).toBeNull();
   });
 

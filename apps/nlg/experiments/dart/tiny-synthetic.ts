@@ -11,5 +11,6 @@ export default nlgExperiment({
   decode: { beam: 4, maxNewTokens: 48, batchContexts: 30 },
   evaluate: { refNum: 6, tokenize: true, lower: true },
   synthetic: { trainMrs: 300, validMrs: 20, testMrs: 60, vocabSize: 512, dataSeed: 2022, corpusMrs: 800, pretrainSteps: 250, pretrainLr: 0.003, unseenTypes: [] },
+  seeds: [110],
   paper: null,
 });
