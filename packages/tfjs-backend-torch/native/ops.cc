@@ -153,8 +153,10 @@ at::Tensor binaryOp(int code, const at::Tensor& a, const at::Tensor& b) {
 /** binary(code, a, b, outDtype) */
 Napi::Value binary(const Napi::CallbackInfo& info) {
   const auto code = static_cast<int>(argI(info, 0));
-  const auto a = ew(argT(info, 1));
-  const auto b = ew(argT(info, 2));
+  // logical and bitwise ops do not take 0-dim CPU scalars next to CUDA tensors: move those too
+  const bool anyDevice = (code >= 17 && code <= 19) || code == 21;
+  const auto a = anyDevice ? dev(argT(info, 1)) : ew(argT(info, 1));
+  const auto b = anyDevice ? dev(argT(info, 2)) : ew(argT(info, 2));
   return out(info.Env(), castTo(binaryOp(code, a, b), static_cast<int32_t>(argI(info, 3))));
 }
 

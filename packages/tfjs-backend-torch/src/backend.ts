@@ -1,6 +1,6 @@
 // The tfjs KernelBackend over libtorch: every tensor is a handle into the addon's table; data crosses to JS only
 // when read. Reference counting follows tfjs-backend-cpu, so tf.memory() and dispose are exact.
-import { DataStorage, engine, KernelBackend, util } from '@tensorflow/tfjs-core';
+import { engine, KernelBackend, util } from '@tensorflow/tfjs-core';
 import type { BackendTimingInfo, BackendValues, DataId, DataType, TensorInfo } from '@tensorflow/tfjs-core';
 
 import { DTYPE_CODE } from './addon.js';
@@ -45,7 +45,11 @@ const CODE_DTYPE: readonly TorchDType[] = ['float32', 'int32', 'bool'];
 export class TorchBackend extends KernelBackend {
   readonly addon: TorchAddon;
   readonly device: string;
-  private readonly data: DataStorage<TensorData>;
+  /**
+   * Records by dataId. A plain Map, not tfjs's WeakMap-based DataStorage: every record is deleted explicitly in
+   * disposeData, and thousands of short-lived weak entries per training step cost real garbage-collection time.
+   */
+  private readonly data = new Map<DataId, TensorData>();
   private readonly meta = new Int32Array(META_LENGTH);
 
   constructor(addon: TorchAddon, device: string) {
@@ -53,7 +57,6 @@ export class TorchBackend extends KernelBackend {
     this.addon = addon;
     addon.init(this.meta);
     this.device = addon.setDevice(device);
-    this.data = new DataStorage<TensorData>(this, engine());
   }
 
   // ---- storage ------------------------------------------------------------------------------------------------
@@ -75,8 +78,19 @@ export class TorchBackend extends KernelBackend {
     return { handle, refCount, dtype };
   }
 
+  /** The record of a dataId, moving the data here first when another backend holds it. */
+  private get(dataId: DataId): TensorData {
+    let d = this.data.get(dataId);
+    if (d === undefined) {
+      engine().moveData(this, dataId);
+      d = this.data.get(dataId);
+      if (d === undefined) throw new Error('torch backend: tensor data not found (disposed?)');
+    }
+    return d;
+  }
+
   override readSync(dataId: DataId): BackendValues {
-    const d = this.data.get(dataId);
+    const d = this.get(dataId);
     return d.values ?? this.addon.toData(d.handle);
   }
 
@@ -85,8 +99,8 @@ export class TorchBackend extends KernelBackend {
   }
 
   override disposeData(dataId: DataId, force = false): boolean {
-    if (!this.data.has(dataId)) return true;
     const d = this.data.get(dataId);
+    if (d === undefined) return true;
     d.refCount--;
     if (!force && d.refCount > 0) return false;
     if (d.handle >= 0) this.addon.release(d.handle);
@@ -95,15 +109,15 @@ export class TorchBackend extends KernelBackend {
   }
 
   override refCount(dataId: DataId): number {
-    return this.data.has(dataId) ? this.data.get(dataId).refCount : 0;
+    return this.data.get(dataId)?.refCount ?? 0;
   }
 
   override incRef(dataId: DataId): void {
-    this.data.get(dataId).refCount++;
+    this.get(dataId).refCount++;
   }
 
   override numDataIds(): number {
-    return this.data.numDataIds();
+    return this.data.size;
   }
 
   override memory(): TorchMemoryInfo {
@@ -144,7 +158,7 @@ export class TorchBackend extends KernelBackend {
 
   /** The native handle of a kernel input (moving it from another backend if needed). */
   handle(t: TensorInfo): Handle {
-    const d = this.data.get(t.dataId);
+    const d = this.get(t.dataId);
     if (d.handle < 0) throw new Error(`the torch backend has no kernels for ${d.dtype} tensors`);
     return d.handle;
   }
