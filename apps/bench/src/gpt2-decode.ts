@@ -6,6 +6,7 @@
 //   node --conditions=@lorats/source --import tsx apps/bench/src/gpt2-decode.ts [--e2e ../shared/data/e2e/test.txt
 //     --vocab ../shared/data/gpt2] [--preset gpt2-medium] [--batch-contexts 63] [--beams 10] [--max-new-tokens 64]
 //     [--backend torch --device cuda:0 --bf16] [--out results/bench/e2e-decode-gpt2-medium-lorats.json]
+//     [--contexts-file FILE]   (contexts written earlier with --write-contexts FILE, e.g. for the GPU machine)
 //
 // Without --e2e/--vocab (or when the files are absent) the contexts are 630 id sequences with the E2E contexts'
 // token-length distribution (deterministic); with random weights the outputs are meaningless either way: this
@@ -21,6 +22,7 @@ import { resultPath, writeRecord } from './record.js';
 const flags = readFlags(process.argv.slice(2), {
   preset: 'string', layers: 'string', e2e: 'string', vocab: 'string', 'batch-contexts': 'string', beams: 'string',
   'max-new-tokens': 'string', contexts: 'string', backend: 'string', device: 'string', bf16: 'boolean', out: 'string', name: 'string',
+  'contexts-file': 'string', 'write-contexts': 'string',
 });
 const presetName = (stringFlag(flags, 'preset') ?? 'gpt2-medium') as Gpt2PresetName;
 if (!(presetName in GPT2_PRESETS)) throw new Error(`--preset must be one of ${Object.keys(GPT2_PRESETS).join(', ')}`);
@@ -57,11 +59,26 @@ function syntheticContexts(n: number): number[][] {
 
 const e2eFile = stringFlag(flags, 'e2e');
 const vocabDir = stringFlag(flags, 'vocab');
+const contextsFile = stringFlag(flags, 'contexts-file');
 const useReal = e2eFile !== undefined && vocabDir !== undefined && existsSync(e2eFile) && existsSync(vocabDir);
-const contexts = (useReal ? e2eContexts(e2eFile, vocabDir) : syntheticContexts(630)).slice(0, intFlag(flags, 'contexts', 630));
+let contextSource = useReal ? 'E2E test, distinct MRs' : 'synthetic ids';
+let all = useReal ? e2eContexts(e2eFile, vocabDir) : syntheticContexts(630);
+if (contextsFile !== undefined && existsSync(contextsFile)) {
+  const saved = JSON.parse(readFileSync(contextsFile, 'utf8')) as { contexts: number[][]; contextSource?: string };
+  all = saved.contexts;
+  contextSource = saved.contextSource ?? contextsFile;
+}
+// --write-contexts: only encode the contexts (e.g. where the E2E file is, for a machine that lacks it) and stop.
+const writeTo = stringFlag(flags, 'write-contexts');
+if (writeTo !== undefined) {
+  writeRecord(`${name}-contexts`, { contextSource, contexts: all }, writeTo);
+  console.log(`${all.length} contexts (${contextSource}) → ${writeTo}`);
+  process.exit(0);
+}
+const contexts = all.slice(0, intFlag(flags, 'contexts', 630));
 
 const setup = await setupBackend(backendOptionsFromArgs(flags));
-console.log(`backend: ${setup.description}; ${contexts.length} contexts (${useReal ? 'E2E test' : 'synthetic ids'}), beam ${beams}, ${maxNew} new tokens`);
+console.log(`backend: ${setup.description}; ${contexts.length} contexts (${contextSource}), beam ${beams}, ${maxNew} new tokens`);
 
 // Random N(0, 0.02) weights, drawn on the device when the backend can.
 const randomNormal = (shape: number[], std: number): tf.Tensor =>
@@ -100,7 +117,7 @@ const path = writeRecord(
     model: { preset: presetName, ...config, weights: 'random N(0, 0.02)', lora: { rank: 4, alpha: 32, on: 'q, v' } },
     decode: { ...options, batchContexts: perBatch, semantics: 'gpt2_beam.py (all maxNewTokens steps run)' },
     contexts: contexts.length,
-    contextSource: useReal ? 'E2E test, distinct MRs' : 'synthetic ids',
+    contextSource,
     seconds,
     contextsPerSecond: contexts.length / seconds,
     outputTokensPerSecond: generated / seconds,
@@ -109,5 +126,5 @@ const path = writeRecord(
   stringFlag(flags, 'out'),
 );
 // The contexts, for the HF side (same ids, same order).
-writeRecord(`${name}-contexts`, { contexts }, out.replace(/\.json$/, '-contexts.json'));
+writeRecord(`${name}-contexts`, { contextSource, contexts }, out.replace(/\.json$/, '-contexts.json'));
 console.log(`${(contexts.length / seconds).toFixed(2)} contexts/s (${seconds.toFixed(1)} s) → ${path}`);

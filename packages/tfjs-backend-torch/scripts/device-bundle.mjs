@@ -35,6 +35,7 @@ const entries = {
   'device-tests': join(pkgRoot, 'scripts', 'device', 'device-runner.ts'),
   'gpt2-lora-step': join(repo, 'apps', 'bench', 'src', 'gpt2-lora-step.ts'),
   dispatch: join(repo, 'apps', 'bench', 'src', 'dispatch.ts'),
+  'gpt2-decode': join(repo, 'apps', 'bench', 'src', 'gpt2-decode.ts'),
   summary: join(pkgRoot, 'scripts', 'device', 'summary.ts'),
 };
 await esbuild.build({
@@ -52,6 +53,18 @@ await esbuild.build({
   logLevel: 'warning',
   legalComments: 'none',
 });
+
+// The decode benchmark's contexts: the 630 distinct E2E test MRs encoded with GPT-2's BPE, when ../shared has them.
+const e2e = join(repo, '..', 'shared', 'data', 'e2e', 'test.txt');
+const vocab = join(repo, '..', 'shared', 'data', 'gpt2');
+try {
+  statSync(e2e);
+  statSync(vocab);
+  mkdirSync(join(out, 'data'), { recursive: true });
+  execFileSync(process.execPath, [join(out, 'js', 'gpt2-decode.mjs'), '--e2e', e2e, '--vocab', vocab, '--write-contexts', join(out, 'data', 'e2e-contexts.json')], { stdio: 'inherit' });
+} catch {
+  console.log('device-bundle: no ../shared E2E data; the decode benchmark will use synthetic contexts');
+}
 
 // The coverage test reads test/kernels-used.json beside its (bundled) module.
 copyFileSync(join(pkgRoot, 'test', 'kernels-used.json'), join(out, 'js', 'kernels-used.json'));

@@ -1,5 +1,5 @@
 #!/bin/bash
-# Runs on the GPU machine, from the repo root: bash .device/run.sh [build] [tests] [gpu] [dispatch] [cpu]
+# Runs on the GPU machine, from the repo root: bash .device/run.sh [build] [tests] [gpu] [dispatch] [cpu] [decode]
 # (no stage named = all). Builds the addon against the machine's PyTorch, runs the torch backend's tests on cuda:0,
 # the GPT-2 Medium LoRA step next to PyTorch + PEFT (float32/TF32 and bf16), the dispatch benchmark and the CPU step.
 # Writes $OUT/run.log, $OUT/tests.json and $OUT/results.tgz (results/bench/*.json and summary.json).
@@ -66,6 +66,16 @@ if has cpu; then
   C="--preset gpt2-small --layers 2 --batch 2 --seq 64 --rank 4 --alpha 32"
   step cpu-torch 120 "$NODE" "$D/js/gpt2-lora-step.mjs" $C --steps 3 --warmup 1 --backend torch --device cpu --out "$R/gpt2-2layer-lora-cpu-torch.json"
   step cpu-tfjs 240 "$NODE" "$D/js/gpt2-lora-step.mjs" $C --steps 1 --warmup 0 --backend cpu --out "$R/gpt2-2layer-lora-cpu-tfjs.json"
+fi
+
+if has decode; then
+  echo "== E2E beam-10 decode (64 new tokens; fp32 630 contexts, bf16 210), GPT-2 Medium shape: lorats vs HF generate"
+  CTX=""; [ -f "$D/data/e2e-contexts.json" ] && CTX="--contexts-file $D/data/e2e-contexts.json"
+  L="$R/e2e-decode-gpt2-medium-lorats"
+  step decode-lorats-fp32 120 "$NODE" "$D/js/gpt2-decode.mjs" $CTX --backend torch --device cuda:0 --out "$L.json"
+  step decode-hf-fp32 120 "$PY" "$D/python/hf_gpt2_decode.py" "$R/e2e-decode-gpt2-medium-hf.json" --contexts "$L-contexts.json" --device cuda:0
+  step decode-lorats-bf16 60 "$NODE" "$D/js/gpt2-decode.mjs" $CTX --contexts 210 --backend torch --device cuda:0 --bf16 --out "$L-bf16.json"
+  step decode-hf-bf16 60 "$PY" "$D/python/hf_gpt2_decode.py" "$R/e2e-decode-gpt2-medium-hf-bf16.json" --contexts "$L-bf16-contexts.json" --device cuda:0 --bf16
 fi
 
 echo "== summary"
