@@ -62,8 +62,8 @@ try {
   statSync(vocab);
   mkdirSync(join(out, 'data'), { recursive: true });
   execFileSync(process.execPath, [join(out, 'js', 'gpt2-decode.mjs'), '--e2e', e2e, '--vocab', vocab, '--write-contexts', join(out, 'data', 'e2e-contexts.json')], { stdio: 'inherit' });
-} catch {
-  console.log('device-bundle: no ../shared E2E data; the decode benchmark will use synthetic contexts');
+} catch (e) {
+  console.log(`device-bundle: E2E contexts not written (${e.message.split('\n')[0]}); the decode benchmark will use synthetic ones`);
 }
 
 // The coverage test reads test/kernels-used.json beside its (bundled) module.
