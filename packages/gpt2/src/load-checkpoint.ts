@@ -19,7 +19,7 @@ import {
 import { DEFAULT_ADAPTER, LoraLayer, manualSeed, type HostTensor as CoreHostTensor } from '@lorats/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { configFromHf, type Gpt2Config, type Gpt2LoraConfig } from './config.js';
-import { Gpt2LMModel, initGpt2Weights } from './model.js';
+import { Gpt2LMModel } from './model.js';
 
 const WEIGHT_FILES = ['model.safetensors', 'pytorch_model.bin'];
 const WRAPPERS = ['model_state_dict.', 'state_dict.', 'module.', 'base_model.model.'];
@@ -151,8 +151,8 @@ export async function loadGpt2(path: string, options: LoadGpt2Options = {}): Pro
   const config =
     options.config ?? (configFile && existsSync(configFile) ? configFromHf(readJson(configFile), configFile) : inferGpt2Config(tensors, file));
   if (options.seed !== undefined) manualSeed(options.seed);
+  // Every backbone tensor comes from the file; only LoRA keeps its (constructor) init.
   const model = new Gpt2LMModel(config, options.lora);
-  initGpt2Weights(model);
   try {
     loadGpt2StateDict(model, tensors, file);
   } catch (e) {
