@@ -1,7 +1,9 @@
 // @lorats/core: loralib's LoRA (and PEFT's adapter features) for TensorFlow.js, over @tensorflow/tfjs-core.
 export { Module, ModuleList, Sequential, stateDictEntries, toTensor } from './module.js';
-export type { HostTensor, LoadStateDictOptions, LoadStateDictResult, StateDict, StateDictValue } from './module.js';
-export { fanIn, kaimingUniform, manualSeed, nextSeed, normal, uniform } from './init.js';
+export type { HostData, HostDType, HostTensor, HostTensorLike, LoadStateDictOptions, LoadStateDictResult, StateDict, StateDictValue } from './module.js';
+export { coreStateDict, toHostTensor, toHostTensors } from './host.js';
+export { fanIn, kaimingUniform, manualSeed, mulberry32, nextSeed, normal, uniform } from './init.js';
+export { initWeights } from './init-weights.js';
 export { Dropout, dropoutMask } from './dropout.js';
 export type { DropoutOptions } from './dropout.js';
 export { adapterParameterName, DEFAULT_ADAPTER, LoraLayer, loraScaling, stopGradient } from './adapters.js';
@@ -19,6 +21,9 @@ export type { LayerNormOptions } from './layer-norm.js';
 export { checkBiasMode, countParameters, isLoraKey, markOnlyLoraAsTrainable, namedTrainableVariables, trainableVariables } from './trainable.js';
 export type { BiasMode } from './trainable.js';
 export { loraStateDict } from './state-dict.js';
+export { adapterStateDict, applyLoraAdapter } from './adapter-file.js';
+export type { ApplyAdapterOptions, LoraAdapterTensors } from './adapter-file.js';
+export { sequenceClassificationLoss } from './loss.js';
 export { loraConfigFromPeft, loraConfigToPeft } from './config.js';
 export type { JsonValue, LoraConfig, PeftAdapterConfig } from './config.js';
 export { adapterConfigs, findModulesToSave, findTargets, injectLora, markAdaptersTrainable, matchesName, matchesTargets, patternValue } from './inject.js';

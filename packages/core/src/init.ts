@@ -43,3 +43,15 @@ export function kaimingUniform(shape: number[], a = Math.sqrt(5)): tf.Tensor {
   const gain = Math.sqrt(2 / (1 + a * a));
   return uniform(shape, gain * Math.sqrt(3 / fanIn(shape)));
 }
+
+/** mulberry32: a small seeded uniform [0, 1) stream on the JS side (sampling, test matrices), independent of tfjs. */
+export function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}

@@ -2,15 +2,31 @@
 // child modules, with state dicts whose keys and layouts are PyTorch's.
 import * as tf from '@tensorflow/tfjs-core';
 
-/** A tensor held on the host, as checkpoint readers return it (`data` row-major, length = product of `shape`). */
+/** Element types of host tensors, named as @lorats/checkpoints names them (16-bit floats hold raw bits in a Uint16Array). */
+export type HostDType = 'float64' | 'float32' | 'float16' | 'bfloat16' | 'int64' | 'int32' | 'int16' | 'int8' | 'uint32' | 'uint16' | 'uint8' | 'bool';
+
+/** The typed arrays a host tensor's `data` can be. */
+export type HostData = Float64Array | Float32Array | BigInt64Array | Int32Array | Uint32Array | Int16Array | Uint16Array | Int8Array | Uint8Array;
+
+/**
+ * A tensor held on the host (`data` row-major, length = product of `shape`): what @lorats/checkpoints' readers return
+ * and its writers take, so host tensors pass between the two packages without conversion.
+ */
 export interface HostTensor {
+  dtype: HostDType;
+  shape: number[];
+  data: HostData;
+}
+
+/** What a state dict may hold besides tf tensors: a `HostTensor`, or other dtype spellings (`F32`, `torch.float16`) and plain arrays. */
+export interface HostTensorLike {
   dtype: string;
   shape: number[];
   data: ArrayLike<number> | BigInt64Array;
 }
 
 /** A value a state dict may hold: a tf tensor or a host tensor. */
-export type StateDictValue = tf.Tensor | HostTensor;
+export type StateDictValue = tf.Tensor | HostTensorLike;
 
 /** A state dict: keys (PyTorch spelling, e.g. `h.0.attn.c_attn.lora_A`) to tensors. */
 export type StateDict<T extends StateDictValue = tf.Tensor> = Map<string, T> | Record<string, T>;
@@ -32,7 +48,7 @@ export function stateDictEntries<T extends StateDictValue>(dict: StateDict<T>): 
   return dict instanceof Map ? [...dict.entries()] : Object.entries(dict);
 }
 
-function isHostTensor(v: StateDictValue): v is HostTensor {
+function isHostTensor(v: StateDictValue): v is HostTensorLike {
   return !(v instanceof tf.Tensor);
 }
 
@@ -55,7 +71,7 @@ function halfToFloat(h: number): number {
 }
 
 /** Decodes host data to numbers; 16-bit float formats given as raw Uint16 bits are converted. */
-function hostValues(value: HostTensor): Float32Array | Int32Array | Uint8Array | number[] {
+export function hostValues(value: HostTensorLike): Float32Array | Int32Array | Uint8Array | number[] {
   const d = value.dtype.toLowerCase().replace(/^torch\./, '');
   const data = value.data;
   if (data instanceof Uint16Array && (d === 'float16' || d === 'f16' || d === 'half')) return Float32Array.from(data, halfToFloat);

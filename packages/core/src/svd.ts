@@ -1,5 +1,5 @@
 // Host SVD for PiSSA initialisation: one-sided Jacobi (exact, float64) and randomized subspace iteration (fast).
-import { nextSeed } from './init.js';
+import { mulberry32, nextSeed } from './init.js';
 
 /** A thin SVD W [m, n] = U [m, k] · diag(S [k]) · Vt [k, n], singular values descending, row-major float64. */
 export interface HostSvd {
@@ -118,25 +118,13 @@ function matmul(a: ArrayLike<number>, b: Float64Array, m: number, n: number, q: 
   return c;
 }
 
-/** Mulberry32: a small seeded generator for the random test matrix. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /**
  * Approximate top-`rank` SVD by randomized subspace iteration with `niter` power steps (like torch.svd_lowrank, with
  * 5 extra oversampling columns), truncated to `rank`.
  */
 export function svdLowRank(w: ArrayLike<number>, m: number, n: number, rank: number, niter: number): HostSvd {
   const q = Math.min(rank + 5, m, n);
-  const rand = rng(nextSeed() ?? Math.floor(Math.random() * 2 ** 32));
+  const rand = mulberry32(nextSeed() ?? Math.floor(Math.random() * 2 ** 32));
   const g = new Float64Array(n * q);
   for (let i = 0; i < g.length; i++) g[i] = Math.sqrt(-2 * Math.log(rand() || 1e-300)) * Math.cos(2 * Math.PI * rand());
   let y = matmul(w, g, m, n, q); // [m, q]
