@@ -128,9 +128,14 @@ function sameJson(a: JsonValue | undefined, b: JsonValue | undefined): boolean {
 
 /**
  * Writes an adapter folder atomically: a new folder appears whole, an existing one gets both files replaced only
- * after both were written. The config is written like PEFT (`json.dumps(indent=2, sort_keys=True)`).
+ * after both were written. The config is written like PEFT (`json.dumps(indent=2, sort_keys=True)`). Metadata is
+ * optional, so `@lorats/core`'s `peftAdapter(model)` can be written as it is.
  */
-export async function writePeftAdapter(folder: string, adapter: PeftAdapter, options: WritePeftOptions = {}): Promise<void> {
+export async function writePeftAdapter(
+  folder: string,
+  adapter: Omit<PeftAdapter, 'metadata'> & Partial<Pick<PeftAdapter, 'metadata'>>,
+  options: WritePeftOptions = {},
+): Promise<void> {
   const format = options.format ?? 'safetensors';
   if ((adapter.config.peft_type ?? 'LORA') === 'LORA') {
     for (const key of adapter.tensors.keys()) {
