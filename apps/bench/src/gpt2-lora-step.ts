@@ -4,6 +4,8 @@
 //     --batch 8 --seq 512 --rank 4 --steps 5 [--backend torch --device cuda:0 --bf16] [--name gpt2-medium-lora-gpu]
 //
 // Shapes: B batch, T tokens, C width, V vocabulary.
+import { PerformanceObserver } from 'node:perf_hooks';
+
 import * as tf from '@tensorflow/tfjs-core';
 import { countParameters, markOnlyLoraAsTrainable, namedTrainableVariables } from '@lorats/core';
 import { AdamW } from '@lorats/experiment';
@@ -18,11 +20,20 @@ import { median, writeRecord } from './record.js';
 const flags = readFlags(process.argv.slice(2), {
   preset: 'string', layers: 'string', batch: 'string', seq: 'string', rank: 'string', alpha: 'string', steps: 'string',
   warmup: 'string', backend: 'string', device: 'string', bf16: 'boolean', name: 'string', out: 'string', lr: 'string',
-  profile: 'boolean',
+  profile: 'boolean', embd: 'string', heads: 'string', vocab: 'string',
 });
 const presetName = (stringFlag(flags, 'preset') ?? 'gpt2-medium') as Gpt2PresetName;
 if (!(presetName in GPT2_PRESETS)) throw new Error(`--preset must be one of ${Object.keys(GPT2_PRESETS).join(', ')}`);
-const config = { ...GPT2_PRESETS[presetName], nLayer: intFlag(flags, 'layers', GPT2_PRESETS[presetName].nLayer) };
+// --layers/--embd/--heads/--vocab override the preset (e.g. the GPT-2 Medium layer structure at a tiny width, to
+// measure host-side dispatch cost per kernel on the CPU where device time is negligible).
+const preset = GPT2_PRESETS[presetName];
+const config = {
+  ...preset,
+  nLayer: intFlag(flags, 'layers', preset.nLayer),
+  nEmbd: intFlag(flags, 'embd', preset.nEmbd),
+  nHead: intFlag(flags, 'heads', preset.nHead),
+  vocabSize: intFlag(flags, 'vocab', preset.vocabSize),
+};
 const B = intFlag(flags, 'batch', 8);
 const T = intFlag(flags, 'seq', 512);
 const rank = intFlag(flags, 'rank', 4);
@@ -73,6 +84,10 @@ function step(): number {
   return loss;
 }
 
+// Garbage-collection time (for the profile).
+let gcMs = 0;
+if (flags.profile) new PerformanceObserver((list) => list.getEntries().forEach((e) => (gcMs += e.duration))).observe({ entryTypes: ['gc'] });
+
 const losses: number[] = [];
 for (let i = 0; i < warmup; i++) losses.push(step());
 if (onTorch) {
@@ -80,15 +95,19 @@ if (onTorch) {
   resetTorchPeakMemory();
 }
 const times: number[] = [];
+const cpu0 = process.cpuUsage();
 for (let i = 0; i < steps; i++) {
   const t0 = performance.now();
   losses.push(step());
   if (onTorch) syncTorch();
   times.push((performance.now() - t0) / 1000);
 }
+const cpu1 = process.cpuUsage(cpu0);
+/** Process CPU time per timed step (user + system, all threads): less sensitive than wall time to a busy machine. */
+const cpuSecondsPerStep = (cpu1.user + cpu1.system) / 1e6 / Math.max(steps, 1);
 const stepSeconds = median(times);
 const mem = onTorch ? torchMemoryStats() : undefined;
-const profile = flags.profile ? profileStep() : undefined;
+const profile = flags.profile ? await profileStep() : undefined;
 const record = {
   backend: setup.backend,
   device: setup.device,
@@ -108,6 +127,7 @@ const record = {
   warmupSteps: warmup,
   stepSeconds: times,
   medianStepSeconds: stepSeconds,
+  cpuSecondsPerStep,
   tokensPerSecond: (B * T) / stepSeconds,
   peakDeviceBytes: mem?.devicePeak ?? null,
   maxRssBytes: process.resourceUsage().maxRSS * 1024,
@@ -120,7 +140,7 @@ const record = {
  * per kernel name (no extra syncs); device syncs per step; and per-kernel time with a sync after every kernel
  * (attributes device time, at the cost of ~10 µs per kernel).
  */
-function profileStep(): Record<string, unknown> {
+async function profileStep(): Promise<Record<string, unknown>> {
   const sync = () => (onTorch ? syncTorch() : undefined);
   const timeIt = (f: () => void): number => {
     sync();
@@ -143,19 +163,28 @@ function profileStep(): Record<string, unknown> {
 
   const engine = tf.engine();
   const original = engine.runKernel.bind(engine);
-  const perKernel = (syncEach: boolean) => {
+  // Exclusive times: a kernel call made inside another (tfjs's Identity clones of tensors saved for the gradient, a
+  // kernel that runs others) counts for itself, not for its caller.
+  const perKernel = async (syncEach: boolean) => {
     const table = new Map<string, { calls: number; ms: number }>();
+    let nested = 0;
     engine.runKernel = ((name: string, inputs: tf.NamedTensorMap, attrs?: tf.NamedAttrMap) => {
+      const outer = nested;
+      nested = 0;
       const t0 = performance.now();
       const out = original(name, inputs, attrs);
       if (syncEach) sync();
+      const ms = performance.now() - t0;
       const e = table.get(name) ?? { calls: 0, ms: 0 };
       e.calls += 1;
-      e.ms += performance.now() - t0;
+      e.ms += ms - nested;
       table.set(name, e);
+      nested = outer + ms;
       return out;
     }) as typeof engine.runKernel;
     const syncsBefore = onTorch ? torchMemoryStats().syncs : 0;
+    await new Promise((r) => setTimeout(r, 10)); // deliver earlier GC entries first
+    const gcBefore = gcMs;
     sync();
     const t0 = performance.now();
     let hostMs = 0;
@@ -171,15 +200,22 @@ function profileStep(): Record<string, unknown> {
     }
     sync();
     const totalMs = performance.now() - t0;
+    await new Promise((r) => setTimeout(r, 10)); // GC entries arrive asynchronously
     const kernels = [...table].sort((a, b) => b[1].ms - a[1].ms).map(([k, v]) => ({ kernel: k, calls: v.calls, ms: +v.ms.toFixed(3) }));
     const calls = kernels.reduce((n, k) => n + k.calls, 0);
+    const kernelMs = kernels.reduce((n, k) => n + k.ms, 0);
     const syncs = onTorch ? torchMemoryStats().syncs - syncsBefore : 0;
-    return { totalMs, hostMs, calls, syncs, kernels };
+    return { totalMs, hostMs, kernelMs, gcMs: gcMs - gcBefore, calls, syncs, kernels };
   };
-  const host = perKernel(false);
-  const synced = perKernel(true);
+  const host = await perKernel(false);
+  const synced = await perKernel(true);
   console.log(`profile: forward ${forwardMs.toFixed(1)} ms, forward+backward ${forwardBackwardMs.toFixed(1)} ms, optimizer ${optimizerMs.toFixed(1)} ms`);
   console.log(`profile: ${host.calls} kernel calls/step, host dispatch ${host.hostMs.toFixed(1)} ms of ${host.totalMs.toFixed(1)} ms, ${host.syncs} device syncs`);
+  console.log(
+    `profile: host inside kernels ${host.kernelMs.toFixed(1)} ms (${((1000 * host.kernelMs) / host.calls).toFixed(1)} µs/call), outside ${(host.hostMs - host.kernelMs).toFixed(1)} ms, GC ${host.gcMs.toFixed(1)} ms; host µs/kernel (step host time / calls) ${((1000 * host.hostMs) / host.calls).toFixed(1)}`,
+  );
+  console.log('profile: top kernels by host time (exclusive):');
+  for (const k of host.kernels.slice(0, 16)) console.log(`  ${k.kernel.padEnd(24)} ${String(k.calls).padStart(5)} calls ${k.ms.toFixed(1).padStart(8)} ms ${((1000 * k.ms) / k.calls).toFixed(1).padStart(8)} µs/call`);
   console.log(`profile: with a sync per kernel ${synced.totalMs.toFixed(1)} ms; top kernels (ms incl. device time):`);
   for (const k of synced.kernels.slice(0, 12)) console.log(`  ${k.kernel.padEnd(24)} ${String(k.calls).padStart(5)} calls ${k.ms.toFixed(1).padStart(8)} ms`);
   return { forwardMs, forwardBackwardMs, optimizerMs, host, synced };

@@ -11,7 +11,28 @@ interface TensorData {
   handle: Handle;
   refCount: number;
   dtype: DataType;
-  values?: BackendValues;
+  /**
+   * Shape of the native tensor behind `handle`. Tensors that share this data may have other shapes: Reshape,
+   * ExpandDims and Squeeze only change the TensorInfo's shape (as tfjs-backend-cpu does), and the native view with
+   * the consumer's shape is made when a kernel first reads the data under that shape (see `handle`).
+   */
+  shape: readonly number[];
+  values: BackendValues | undefined;
+  /** Native reshaped views of `handle`, made on first use, released with the record. */
+  views: View[] | undefined;
+}
+
+interface View {
+  shape: readonly number[];
+  handle: Handle;
+  bytes: number;
+}
+
+function sameShape(a: readonly number[], b: readonly number[]): boolean {
+  const n = a.length;
+  if (n !== b.length) return false;
+  for (let i = 0; i < n; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 /** What `tf.memory()` reports for this backend, next to the engine's own counts. */
@@ -51,6 +72,9 @@ export class TorchBackend extends KernelBackend {
    */
   private readonly data = new Map<DataId, TensorData>();
   private readonly meta = new Int32Array(META_LENGTH);
+  /** Live native views (see TensorData.views): memory() leaves them out, so native counts match tfjs's buffers. */
+  private viewCount = 0;
+  private viewBytes = 0;
 
   constructor(addon: TorchAddon, device: string) {
     super();
@@ -72,10 +96,10 @@ export class TorchBackend extends KernelBackend {
   }
 
   private store(values: BackendValues, shape: number[], dtype: DataType, refCount: number): TensorData {
-    if (dtype === 'string') return { handle: -1, refCount, dtype, values };
+    if (dtype === 'string') return { handle: -1, refCount, dtype, shape: shape.slice(), values, views: undefined };
     if (!isTorchDType(dtype)) throw new Error(`the torch backend does not support ${dtype} tensors`);
     const handle = this.addon.fromData(typedFor(values, dtype), shape, DTYPE_CODE[dtype]);
-    return { handle, refCount, dtype };
+    return { handle, refCount, dtype, shape: shape.slice(), values: undefined, views: undefined };
   }
 
   /** The record of a dataId, moving the data here first when another backend holds it. */
@@ -104,6 +128,13 @@ export class TorchBackend extends KernelBackend {
     d.refCount--;
     if (!force && d.refCount > 0) return false;
     if (d.handle >= 0) this.addon.release(d.handle);
+    if (d.views !== undefined) {
+      for (const v of d.views) {
+        this.addon.release(v.handle);
+        this.viewCount--;
+        this.viewBytes -= v.bytes;
+      }
+    }
     this.data.delete(dataId);
     return true;
   }
@@ -124,8 +155,8 @@ export class TorchBackend extends KernelBackend {
     const s: NativeStats = this.addon.stats();
     return {
       unreliable: false,
-      numNativeTensors: s.tensors,
-      numNativeBytes: s.bytes,
+      numNativeTensors: s.tensors - this.viewCount,
+      numNativeBytes: s.bytes - this.viewBytes,
       ...(s.deviceAllocated !== undefined && {
         numBytesInGPUAllocated: s.deviceAllocated,
         numBytesInGPUPeak: s.devicePeak,
@@ -156,11 +187,25 @@ export class TorchBackend extends KernelBackend {
 
   // ---- helpers for kernels ------------------------------------------------------------------------------------
 
-  /** The native handle of a kernel input (moving it from another backend if needed). */
+  /**
+   * The native handle of a kernel input with the input's shape (moving it from another backend if needed). Data
+   * reshaped in JS gets a native view with that shape on first use, cached on the record.
+   */
   handle(t: TensorInfo): Handle {
-    const d = this.get(t.dataId);
+    let d = this.data.get(t.dataId);
+    if (d === undefined) d = this.get(t.dataId);
     if (d.handle < 0) throw new Error(`the torch backend has no kernels for ${d.dtype} tensors`);
-    return d.handle;
+    return sameShape(t.shape, d.shape) ? d.handle : this.view(d, t.shape);
+  }
+
+  private view(d: TensorData, shape: readonly number[]): Handle {
+    if (d.views !== undefined) for (const v of d.views) if (sameShape(v.shape, shape)) return v.handle;
+    const handle = this.addon.reshape(d.handle, shape);
+    const bytes = util.sizeFromShape(shape as number[]) * (d.dtype === 'bool' ? 1 : 4);
+    (d.views ??= []).push({ shape: shape.slice(), handle, bytes });
+    this.viewCount++;
+    this.viewBytes += bytes;
+    return handle;
   }
 
   /** A handle for an optional input, -1 when absent. */
@@ -170,31 +215,37 @@ export class TorchBackend extends KernelBackend {
 
   /** Wraps the addon's last single output as a TensorInfo (dtype and shape from the meta buffer). */
   output(h: Handle): TensorInfo {
-    return this.wrap(h, 1).info;
+    const m = this.meta;
+    const dtype = CODE_DTYPE[m[1]];
+    const rank = m[2];
+    const shape = new Array<number>(rank);
+    for (let i = 0; i < rank; i++) shape[i] = m[3 + i];
+    return this.record(h, dtype, shape);
   }
 
   /** Wraps the addon's last multi-output call. */
   outputs(hs: Handle[]): TensorInfo[] {
-    let pos = 1;
-    return hs.map((h) => {
-      const r = this.wrap(h, pos);
-      pos = r.next;
-      return r.info;
-    });
-  }
-
-  private wrap(h: Handle, pos: number): { info: TensorInfo; next: number } {
     const m = this.meta;
-    const dtype = CODE_DTYPE[m[pos]];
-    const rank = m[pos + 1];
-    const shape = new Array<number>(rank);
-    for (let i = 0; i < rank; i++) shape[i] = m[pos + 2 + i];
-    const dataId = {};
-    this.data.set(dataId, { handle: h, refCount: 1, dtype });
-    return { info: { dataId, shape, dtype }, next: pos + 2 + rank };
+    const infos = new Array<TensorInfo>(hs.length);
+    let pos = 1;
+    for (let k = 0; k < hs.length; k++) {
+      const dtype = CODE_DTYPE[m[pos]];
+      const rank = m[pos + 1];
+      const shape = new Array<number>(rank);
+      for (let i = 0; i < rank; i++) shape[i] = m[pos + 2 + i];
+      infos[k] = this.record(hs[k], dtype, shape);
+      pos += 2 + rank;
+    }
+    return infos;
   }
 
-  /** An output that shares the input's data (Identity-like kernels), with the shape and dtype given. */
+  private record(handle: Handle, dtype: DataType, shape: number[]): TensorInfo {
+    const dataId = {};
+    this.data.set(dataId, { handle, refCount: 1, dtype, shape, values: undefined, views: undefined });
+    return { dataId, shape, dtype };
+  }
+
+  /** An output that shares the input's data (Identity-like and metadata-only kernels), with the shape and dtype given. */
   shareData(x: TensorInfo, shape: number[] = x.shape, dtype: DataType = x.dtype): TensorInfo {
     this.incRef(x.dataId);
     return { dataId: x.dataId, shape, dtype };

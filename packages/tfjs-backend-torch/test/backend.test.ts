@@ -55,6 +55,34 @@ describe.skipIf(!torch.available)('torch backend', () => {
     expect(await trace('torch')).toEqual(cpu);
   });
 
+  it('reshapes without native work: outputs share the data, kernels see the new shape, views go with the data', () => {
+    const start = nativeMemory();
+    const x = tf.tensor2d([[1, 2, 3], [4, 5, 6]]);
+    const views = tf.tidy(() => [x.reshape([3, 2]), x.reshape([6]), x.expandDims(0), x.reshape([1, 2, 3]).squeeze([0]), x.reshape([2, 1, 3])]);
+    const mid = nativeMemory();
+    expect(mid.numDataBuffers - start.numDataBuffers).toBe(1);
+    expect(mid.numNativeTensors - start.numNativeTensors).toBe(1);
+    expect(views.map((v) => v.shape)).toEqual([[3, 2], [6], [1, 2, 3], [2, 3], [2, 1, 3]]);
+    // consumed under their own shapes (a transpose and a matmul depend on it), twice each to reuse the cached view
+    for (let k = 0; k < 2; k++) {
+      tf.tidy(() => {
+        expect(views[0].transpose().arraySync()).toEqual([[1, 3, 5], [2, 4, 6]]);
+        expect(tf.matMul(views[0], x).arraySync()).toEqual([[9, 12, 15], [19, 26, 33], [29, 40, 51]]);
+        expect(Array.from(tf.sum(views[4], 2).dataSync())).toEqual([6, 15]);
+      });
+    }
+    expect(nativeMemory().numNativeTensors - start.numNativeTensors).toBe(1);
+    // the data lives until its last tensor is disposed, then the views made for kernels go with it
+    x.dispose();
+    expect(Array.from(views[1].dataSync())).toEqual([1, 2, 3, 4, 5, 6]);
+    tf.dispose(views);
+    const end = nativeMemory();
+    expect(end.numTensors).toBe(start.numTensors);
+    expect(end.numNativeTensors).toBe(start.numNativeTensors);
+    expect(end.numNativeBytes).toBe(start.numNativeBytes);
+    expect(tf.memory().numDataBuffers).toBe(start.numDataBuffers);
+  });
+
   it('reads data as the dtype typed arrays tfjs expects, sync and async', async () => {
     const f = tf.tensor1d([1.5, -2]);
     const i = tf.tensor1d([7, -3], 'int32');

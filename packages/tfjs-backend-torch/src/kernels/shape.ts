@@ -6,17 +6,20 @@ import type { TorchAddon } from '../addon.js';
 import type { TorchBackend } from '../backend.js';
 import { code, input, inputList, kernel, numberAttr, numbersAttr, stringAttr } from './kernel.js';
 
-/** A reshape that keeps its own handle (a view in libtorch), so every handle's shape matches its TensorInfo. */
-export function reshape(backend: TorchBackend, addon: TorchAddon, x: TensorInfo, shape: number[]): TensorInfo {
+/**
+ * A reshape: metadata only. The output shares the input's data with the new shape (no addon call); a kernel that
+ * consumes it gets a native view with that shape (TorchBackend.handle).
+ */
+export function reshape(backend: TorchBackend, x: TensorInfo, shape: number[]): TensorInfo {
   const size = util.sizeFromShape(x.shape);
-  const target = util.inferFromImplicitShape(shape, size);
-  util.assert(size === util.sizeFromShape(target), () => `new shape [${target}] and old shape [${x.shape}] must have the same number of elements`);
-  return backend.output(addon.reshape(backend.handle(x), target));
+  const target = shape.indexOf(-1) >= 0 ? util.inferFromImplicitShape(shape, size) : shape;
+  if (size !== util.sizeFromShape(target)) throw new Error(`new shape [${target}] and old shape [${x.shape}] must have the same number of elements`);
+  return backend.shareData(x, target);
 }
 
 export function shapeKernels(addon: TorchAddon): KernelConfig[] {
   return [
-    kernel('Reshape', ({ inputs, backend, attrs }) => reshape(backend, addon, input(inputs, 'x', 'Reshape'), numbersAttr(attrs, 'shape'))),
+    kernel('Reshape', ({ inputs, backend, attrs }) => reshape(backend, input(inputs, 'x', 'Reshape'), numbersAttr(attrs, 'shape'))),
     kernel('ExpandDims', ({ inputs, backend, attrs }) => {
       const x = input(inputs, 'input', 'ExpandDims');
       const rank = x.shape.length;
@@ -25,12 +28,12 @@ export function shapeKernels(addon: TorchAddon): KernelConfig[] {
       if (dim < 0) dim = rank + dim + 1;
       const shape = x.shape.slice();
       shape.splice(dim, 0, 1);
-      return reshape(backend, addon, x, shape);
+      return reshape(backend, x, shape);
     }),
     kernel('Squeeze', ({ inputs, backend, attrs }) => {
       const x = input(inputs, 'x', 'Squeeze');
       const axis = attrs.axis == null ? [] : numbersAttr(attrs, 'axis');
-      return reshape(backend, addon, x, util.squeezeShape(x.shape, axis.length ? axis : undefined).newShape);
+      return reshape(backend, x, util.squeezeShape(x.shape, axis.length ? axis : undefined).newShape);
     }),
     kernel('Transpose', ({ inputs, backend, attrs }) => {
       const x = input(inputs, 'x', 'Transpose');
@@ -57,7 +60,7 @@ export function shapeKernels(addon: TorchAddon): KernelConfig[] {
         numberAttr(attrs, 'newAxisMask', 0),
         numberAttr(attrs, 'shrinkAxisMask', 0),
       );
-      if (info.isIdentity) return reshape(backend, addon, x, info.finalShape);
+      if (info.isIdentity) return reshape(backend, x, info.finalShape);
       return backend.output(addon.stridedSlice(backend.handle(x), info.begin, info.end, info.strides, info.finalShape));
     }),
     kernel('Concat', ({ inputs, backend, attrs }) => {
@@ -68,7 +71,7 @@ export function shapeKernels(addon: TorchAddon): KernelConfig[] {
       const outShape = backend_util.computeOutShape(shapes, axis);
       const nonEmpty = xs.filter((t) => util.sizeFromShape(t.shape) > 0);
       if (nonEmpty.length === 0 || util.sizeFromShape(outShape) === 0) return fill(backend, addon, outShape, 0, xs[0].dtype);
-      if (nonEmpty.length === 1) return reshape(backend, addon, nonEmpty[0], outShape);
+      if (nonEmpty.length === 1) return reshape(backend, nonEmpty[0], outShape);
       const dtype = nonEmpty.map((t) => t.dtype).reduce((a, b) => (a === b ? a : 'float32'));
       return cast(backend, addon, backend.output(addon.concat(nonEmpty.map((t) => backend.handle(t)), axis)), dtype);
     }),
