@@ -16,13 +16,13 @@ export {
   DisentangledSelfAttention,
   activation,
   attentionSpan,
-  initWeights,
   logBucketPosition,
   relativeRows,
   relativeShift,
   relativePosition,
 } from './model.js';
 export type { EncoderInputs, RelativeRows } from './model.js';
+export { initWeights } from '@lorats/core';
 export {
   adapterStateDict,
   applyLoraAdapter,

@@ -7,7 +7,7 @@
 // L labels.
 
 import * as tf from '@tensorflow/tfjs-core';
-import { Dropout, Embedding, LayerNorm, Linear, Module, ModuleList, attention, crossEntropy, gelu, normal } from '@lorats/core';
+import { Dropout, Embedding, LayerNorm, Linear, Module, ModuleList, attention, gelu, sequenceClassificationLoss } from '@lorats/core';
 import type { DebertaActivation, DebertaV2Config } from './config.js';
 
 /** Token ids and masks of a padded batch (int32 [B, T]); the mask is 1 for tokens and 0 for padding. */
@@ -419,33 +419,6 @@ export class DebertaV2ForSequenceClassification extends Module {
 
   /** MSE for regression, else mean cross-entropy over rows whose label is ≥ 0 (HF's loss for this model). */
   loss(logits: tf.Tensor, labels: tf.Tensor): tf.Scalar {
-    return tf.tidy(() => {
-      const [B, L] = logits.shape;
-      if (labels.size !== B) throw new Error(`loss: ${labels.size} labels for ${B} rows of logits`);
-      if (L === 1) return tf.mean(tf.square(tf.sub(tf.reshape(logits, [B]), tf.cast(tf.reshape(labels, [B]), 'float32'))));
-      const l = tf.cast(tf.reshape(labels, [B]), 'int32');
-      const valid = tf.sum(tf.cast(tf.greaterEqual(l, 0), 'float32'));
-      return tf.div(tf.sum(crossEntropy(logits, l)), tf.maximum(valid, 1));
-    }) as tf.Scalar;
+    return sequenceClassificationLoss(logits, labels);
   }
-}
-
-/** HF's `_init_weights`: Linear and Embedding weights ~ N(0, initializerRange) (padding rows zero), biases 0. */
-export function initWeights(model: Module, std: number): void {
-  for (const [, m] of model.namedModules()) {
-    if (m instanceof Linear) {
-      replace(m.weight, normal(m.weight.shape, std));
-      if (m.bias) replace(m.bias, tf.zeros(m.bias.shape));
-    } else if (m instanceof Embedding) {
-      const w = normal(m.weight.shape, std);
-      const pad = m.paddingIdx;
-      replace(m.weight, pad === null ? w : tf.tidy(() => tf.concat([tf.slice(w, 0, pad), tf.zeros([1, m.embeddingDim]), tf.slice(w, pad + 1)], 0)));
-      if (pad !== null) w.dispose();
-    }
-  }
-}
-
-function replace(v: tf.Variable, value: tf.Tensor): void {
-  v.assign(value);
-  value.dispose();
 }

@@ -14,10 +14,9 @@ export {
   RobertaSublayerOutput,
   activation,
   additiveMask,
-  initWeights,
   positionIds,
-  sequenceClassificationLoss,
 } from './model.js';
+export { initWeights, sequenceClassificationLoss } from '@lorats/core';
 export type { EncoderInputs } from './model.js';
 export {
   adapterStateDict,

@@ -6,7 +6,7 @@
 // Shapes: B batch, T tokens, C width (hiddenSize), H heads, D = C / H head size, F intermediate size, L labels.
 
 import * as tf from '@tensorflow/tfjs-core';
-import { Dropout, Embedding, LayerNorm, Linear, Module, ModuleList, attention, crossEntropy, gelu, normal } from '@lorats/core';
+import { Dropout, Embedding, LayerNorm, Linear, Module, ModuleList, attention, gelu, sequenceClassificationLoss } from '@lorats/core';
 import type { RobertaConfig } from './config.js';
 
 /** Token ids and masks of a padded batch (int32 [B, T]); the mask is 1 for tokens and 0 for padding. */
@@ -261,43 +261,4 @@ export class RobertaForSequenceClassification extends Module {
   loss(logits: tf.Tensor, labels: tf.Tensor): tf.Scalar {
     return sequenceClassificationLoss(logits, labels);
   }
-}
-
-/** MSE on `labels` (float [B]) when logits are [B, 1]; otherwise mean cross-entropy on int labels [B] ≥ 0. */
-export function sequenceClassificationLoss(logits: tf.Tensor, labels: tf.Tensor): tf.Scalar {
-  return tf.tidy(() => {
-    const [B, L] = logits.shape;
-    if (labels.size !== B) throw new Error(`loss: ${labels.size} labels for ${B} rows of logits`);
-    if (L === 1) return tf.mean(tf.square(tf.sub(tf.reshape(logits, [B]), tf.cast(tf.reshape(labels, [B]), 'float32'))));
-    const l = tf.cast(tf.reshape(labels, [B]), 'int32');
-    const valid = tf.cast(tf.greaterEqual(l, 0), 'float32');
-    const total = tf.sum(crossEntropy(logits, l));
-    return tf.div(total, tf.maximum(tf.sum(valid), 1));
-  }) as tf.Scalar;
-}
-
-/** HF's `_init_weights`: Linear and Embedding weights ~ N(0, std) (padding rows zero), biases 0, LayerNorm 1/0. */
-export function initWeights(model: Module, std = 0.02): void {
-  for (const [, m] of model.namedModules()) {
-    if (m instanceof Linear) {
-      replace(m.weight, normal(m.weight.shape, std));
-      if (m.bias) replace(m.bias, tf.zeros(m.bias.shape));
-    } else if (m instanceof Embedding) {
-      const w = normal(m.weight.shape, std);
-      if (m.paddingIdx !== null) {
-        const keep = tf.tidy(() => tf.sub(1, tf.reshape(tf.oneHot(tf.tensor1d([m.paddingIdx as number], 'int32'), m.numEmbeddings), [m.numEmbeddings, 1])));
-        replace(m.weight, tf.mul(w, keep));
-        keep.dispose();
-        w.dispose();
-      } else replace(m.weight, w);
-    } else if (m instanceof LayerNorm) {
-      if (m.weight) replace(m.weight, tf.ones(m.weight.shape));
-      if (m.bias) replace(m.bias, tf.zeros(m.bias.shape));
-    }
-  }
-}
-
-function replace(v: tf.Variable, value: tf.Tensor): void {
-  v.assign(value);
-  value.dispose();
 }
