@@ -10,6 +10,7 @@
 //   tokens including the EOS); the best candidate is replaced only by a strictly better one; the beam's score is
 //   then set to −∞ (it keeps its slot). No early stop; after the last step every beam is a candidate.
 // The result is the best candidate zero-padded to evalLen (token 0 is "!" in GPT-2's vocabulary).
+import { mulberry32 } from '@lorats/core';
 import * as tf from '@tensorflow/tfjs-core';
 
 /** A model that decodes incrementally with a cache of type C (GPT-2's `Gpt2LMModel` is one). */
@@ -256,16 +257,4 @@ function sampleRow(probs: Float32Array, topK: number, topP: number, u: number): 
     if (u < acc) return t;
   }
   return keep[keep.length - 1];
-}
-
-/** mulberry32: a small seeded uniform [0, 1) stream for sampling. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }

@@ -3,12 +3,14 @@
 // TF-converted `.g` / `.b` / `.w` names, DDP's `module.` and loralib's `model_state_dict` wrappers), and LoRA
 // adapters: loralib's released NLG files ({'model_state_dict': {'module.transformer.h.N.attn.c_attn.lora_A': …}})
 // and PEFT adapter folders. Key spellings live only here; the model sees its own names.
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   isPeftFolder,
   loadCheckpoint,
   loraFromPeft,
+  readHfWeights,
+  readJson,
   readLoralib,
   readPeftAdapter,
   toFloat32,
@@ -16,27 +18,12 @@ import {
   type LoraModule,
   type LoraWeights,
 } from '@lorats/checkpoints';
-import { DEFAULT_ADAPTER, LoraLayer, manualSeed, type HostTensor as CoreHostTensor } from '@lorats/core';
+import { DEFAULT_ADAPTER, LoraLayer, manualSeed } from '@lorats/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { configFromHf, type Gpt2Config, type Gpt2LoraConfig } from './config.js';
 import { Gpt2LMModel } from './model.js';
 
-const WEIGHT_FILES = ['model.safetensors', 'pytorch_model.bin'];
 const WRAPPERS = ['model_state_dict.', 'state_dict.', 'module.', 'base_model.model.'];
-
-function readJson(file: string): unknown {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (e) {
-    throw new Error(`${file}: cannot read (${(e as Error).message})`);
-  }
-  try {
-    return JSON.parse(text);
-  } catch (e) {
-    throw new Error(`${file}: not valid JSON (${(e as Error).message})`);
-  }
-}
 
 /**
  * The model key (`transformer.h.0.attn.c_attn.weight`) of a checkpoint key, or undefined for tensors the model does
@@ -65,21 +52,7 @@ export function gpt2Key(key: string): string | undefined {
 export async function readGpt2Weights(path: string): Promise<{ file: string; tensors: Map<string, HostTensor> }> {
   if (!existsSync(path)) throw new Error(`${path}: no such file or folder`);
   if (!statSync(path).isDirectory()) return { file: path, tensors: (await loadCheckpoint(path)).tensors };
-  for (const name of WEIGHT_FILES) {
-    const file = join(path, name);
-    if (existsSync(file)) return { file, tensors: (await loadCheckpoint(file)).tensors };
-    const index = `${file}.index.json`;
-    if (existsSync(index)) {
-      const map = (readJson(index) as { weight_map?: Record<string, string> }).weight_map;
-      if (!map || typeof map !== 'object') throw new Error(`${index}: no "weight_map"`);
-      const tensors = new Map<string, HostTensor>();
-      for (const shard of new Set(Object.values(map))) {
-        for (const [k, v] of (await loadCheckpoint(join(path, shard))).tensors) tensors.set(k, v);
-      }
-      return { file: index, tensors };
-    }
-  }
-  throw new Error(`${path}: no model.safetensors or pytorch_model.bin (nor a sharded index)`);
+  return readHfWeights(path);
 }
 
 const HEADS_BY_WIDTH: Record<number, number> = { 768: 12, 1024: 16, 1280: 20, 1600: 25 };
@@ -105,23 +78,18 @@ export function inferGpt2Config(tensors: ReadonlyMap<string, HostTensor>, file: 
   return { vocabSize: wte.shape[0], nPositions: wpe.shape[0], nEmbd, nLayer, nHead, layerNormEpsilon: 1e-5 };
 }
 
-function coreTensor(t: HostTensor): CoreHostTensor {
-  const f = toFloat32(t);
-  return { dtype: f.dtype, shape: f.shape, data: f.data as CoreHostTensor['data'] };
-}
-
 /**
  * Loads checkpoint tensors into `model`, by name after `gpt2Key`. Every backbone parameter must be present and of the
  * right shape; LoRA factors are optional (a base checkpoint leaves the adapter at its init, as loralib's loader does);
  * an unknown tensor is an error naming the file and key.
  */
 export function loadGpt2StateDict(model: Gpt2LMModel, tensors: ReadonlyMap<string, HostTensor>, file: string): void {
-  const dict = new Map<string, CoreHostTensor>();
+  const dict = new Map<string, HostTensor>();
   for (const [k, t] of tensors) {
     const key = gpt2Key(k);
     if (key === undefined) continue;
     if (dict.has(key)) throw new Error(`${file}: keys "${k}" and another both map to "${key}"`);
-    dict.set(key, coreTensor(t));
+    dict.set(key, toFloat32(t));
   }
   const own = new Set(model.namedParameters().map(([k]) => k));
   const unexpected = [...dict.keys()].filter((k) => !own.has(k));
@@ -192,10 +160,10 @@ function loraValue(t: HostTensor, where: string): tf.Tensor {
 export function applyGpt2Adapter(model: Gpt2LMModel, weights: LoraWeights, file: string, name = DEFAULT_ADAPTER): void {
   for (const m of weights.modules) applyModule(model, m, file, name);
   if (weights.extra.size > 0) {
-    const dict = new Map<string, CoreHostTensor>();
+    const dict = new Map<string, HostTensor>();
     for (const [k, t] of weights.extra) {
       const key = gpt2Key(k);
-      if (key !== undefined) dict.set(key, coreTensor(t));
+      if (key !== undefined) dict.set(key, toFloat32(t));
     }
     const own = new Set(model.namedParameters().map(([k]) => k));
     const unknown = [...dict.keys()].filter((k) => !own.has(k));
