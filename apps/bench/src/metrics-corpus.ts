@@ -1,16 +1,7 @@
 // A deterministic synthetic MT-style corpus for the metrics benchmark: Zipf-distributed words with punctuation,
 // numbers and capitals; each hypothesis is its reference with word drops, substitutions, inserts and swaps.
 
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { mulberry32 } from '@lorats/core';
 
 const SYLLABLES = ['ka', 'lo', 'mi', 'ren', 'tas', 'vo', 'quel', 'sa', 'dun', 'pe', 'ri', 'ox', 'bel', 'ta', 'nor', 'is', 'ga', 'wen', 'fu', 'cha'];
 
