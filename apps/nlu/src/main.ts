@@ -11,7 +11,7 @@ import { GLUE_TASKS, glueTask } from './datasets/glue.js';
 import { NLU_DEFAULTS, type NluConfig } from './defaults.js';
 import { EXPERIMENTS } from './experiments/index.js';
 import { familyOf, presetOf } from './models.js';
-import { readJson } from '@lorats/roberta';
+import { readJson } from '@lorats/checkpoints';
 import { adapterPath, runExperiment, type RunOptions } from './train.js';
 
 const USAGE = `usage: glue <task|all> [options] [--train.lr=4e-4 …]

@@ -4,23 +4,15 @@
 
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { DEFAULT_ADAPTER, Linear, type Module, normal } from '@lorats/core';
-import {
-  DebertaV2Tokenizer,
-  applyLoraAdapter as applyDebertaAdapter,
-  debertaHeadGroup,
-  loadDebertaV2,
-  readLoraAdapter as readDebertaAdapter,
-} from '@lorats/deberta-v2';
+import { readJson } from '@lorats/checkpoints';
+import { DEFAULT_ADAPTER, Linear, type Module, applyLoraAdapter, initWeights, normal } from '@lorats/core';
+import { DebertaV2Tokenizer, debertaHeadGroup, loadDebertaV2, readLoraAdapter as readDebertaAdapter } from '@lorats/deberta-v2';
 import {
   ROBERTA_BASE,
   ROBERTA_SPECIAL_TOKENS,
   RobertaForSequenceClassification,
   RobertaTokenizer,
-  applyLoraAdapter as applyRobertaAdapter,
-  initWeights,
   loadRoberta,
-  readJson,
   readLoraAdapter as readRobertaAdapter,
   robertaHeadGroup,
   type EncoderInputs,
@@ -153,13 +145,9 @@ export async function loadAdapter(
   path: string,
   options: { alpha?: number; mergeWeights?: boolean } = {},
 ): Promise<{ droppedKeys: string[]; rank: number; alpha: number }> {
-  if (nlu.family === 'roberta') {
-    const adapter = await readRobertaAdapter(path);
-    const r = applyRobertaAdapter(nlu.model, adapter, { ...options, headGroup: robertaHeadGroup });
-    return { ...r, rank: adapter.rank, alpha: (options.alpha ?? adapter.alpha) as number };
-  }
-  const adapter = await readDebertaAdapter(path);
-  const r = applyDebertaAdapter(nlu.model, adapter, { ...options, headGroup: debertaHeadGroup });
+  const roberta = nlu.family === 'roberta';
+  const adapter = roberta ? await readRobertaAdapter(path) : await readDebertaAdapter(path);
+  const r = applyLoraAdapter(nlu.model, adapter, { ...options, headGroup: roberta ? robertaHeadGroup : debertaHeadGroup });
   return { ...r, rank: adapter.rank, alpha: (options.alpha ?? adapter.alpha) as number };
 }
 
