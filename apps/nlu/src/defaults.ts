@@ -50,7 +50,7 @@ export interface NluConfig {
   seeds: number[];
   /** For the embedded default: synthetic data sizes (ignored with --data). */
   synthetic: { train: number; dev: number };
-  /** The paper's number for the headline metric (README / Table 2), for tables; null when it prints none. */
+  /** The paper's number for the headline metric (README / Table 2), printed beside the median of a run; null when it prints none. */
   paper: number | null;
 }
 

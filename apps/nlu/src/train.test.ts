@@ -11,7 +11,6 @@ import { syntheticCorpus } from './datasets/synthetic-glue.js';
 import { nluExperiment } from './defaults.js';
 import { parseCommandLine } from './main.js';
 import { loadAdapter, tinyRoberta } from './models.js';
-import { glueTable, readRecords } from './tables.js';
 import { adapterPath, median, predict, runSeed, scoreTask, taskData } from './train.js';
 
 const ROBERTA_TINY = new URL('../../../packages/roberta/fixtures/roberta-tiny/', import.meta.url).pathname;
@@ -142,16 +141,5 @@ describe('command line', () => {
     const { experiments } = parseCommandLine(['mrpc', '--adapter', ROBERTA_TINY]);
     expect(experiments[0].config.seeds).toEqual([0]);
     expect(experiments[0].config.initFrom).toBeNull();
-  });
-});
-
-describe('tables from run records', () => {
-  it('shows the median of each task over seeds against the paper, and says when there is no run', async () => {
-    const results = mkdtempSync(join(tmpdir(), 'nlu-table-'));
-    const e = nluExperiment('tiny/cola', { task: 'cola', model: 'tiny-roberta', train: { epochs: 1, batchSize: 32, maxSeqLength: 24, padToMaxLength: false }, synthetic: { train: 16, dev: 16 }, seeds: [0] });
-    const record = await runSeed(e, 0, { resultsDir: results, backend: 'cpu', progress: false, log: () => undefined });
-    const table = glueTable(readRecords(results));
-    expect(table).toContain(`| cola | matthews | ${record.metrics.matthews.toFixed(1)} | 1 | – | – | synthetic |`);
-    expect(table).toContain('| rte | accuracy | no run | 0 | 86.6 | – | – |');
   });
 });
