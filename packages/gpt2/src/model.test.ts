@@ -171,3 +171,26 @@ describe('initialisation', () => {
     model.dispose();
   });
 });
+
+describe('embedding lookup', () => {
+  it('gives the same logits and embedding gradients by one-hot matmul (trainable) as by gather', () => {
+    const ids = tf.tensor2d(ref.tiny.ids, undefined, 'int32');
+    const gradOf = (gather: boolean) => {
+      const model = tinyModel(false);
+      const wte = model.transformer.wte;
+      // An adapter sends the lookup through the layer's gather; with loralib's Embedding init (A = 0) it adds exactly 0.
+      if (gather) wte.addAdapter('probe', { rank: 2 });
+      wte.weight.trainable = true;
+      const { value, grads } = tf.variableGrads(() => tf.sum(model.forward(ids)) as tf.Scalar, [wte.weight]);
+      const out = { loss: value.dataSync()[0], grad: grads[wte.weight.name].dataSync() };
+      tf.dispose([value, ...Object.values(grads)]);
+      model.dispose();
+      return out;
+    };
+    const a = gradOf(false);
+    const b = gradOf(true);
+    expect(a.loss).toBe(b.loss);
+    expect(maxAbsDiff(a.grad, b.grad)).toBeLessThan(1e-5);
+    ids.dispose();
+  });
+});

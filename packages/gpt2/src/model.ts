@@ -15,6 +15,21 @@ import { DEFAULT_LORA_TARGETS, headSize, type Gpt2Config, type Gpt2LoraConfig } 
 /** Additive value for hidden key slots (model.py uses −1e10; exp underflows to exactly 0 either way). */
 const MASKED = -1e10;
 
+/** Largest ids × vocabulary for which a trainable embedding is looked up by one-hot matmul (see `embed`). */
+const ONE_HOT_LOOKUP_LIMIT = 1 << 22;
+
+/**
+ * ids [B, T] → [B, T, C]. A trainable, adapter-free embedding over a small vocabulary is read as oneHot(ids)·W: the
+ * same values, and its gradient is one matmul, where gather's (unsortedSegmentSum) takes seconds on the tfjs cpu
+ * backend. Otherwise (frozen weights, as in LoRA training, or large tables) it is the layer's own lookup.
+ */
+function embed(e: Embedding, ids: tf.Tensor2D): tf.Tensor3D {
+  const [B, T] = ids.shape;
+  if (!e.weight.trainable || e.adapters.size > 0 || ids.size * e.numEmbeddings > ONE_HOT_LOOKUP_LIMIT) return e.forward(ids) as tf.Tensor3D;
+  const oneHot = tf.oneHot(tf.reshape(ids, [B * T]), e.numEmbeddings); // [B·T, V]
+  return tf.reshape(tf.matMul(oneHot, e.weight), [B, T, e.embeddingDim]) as tf.Tensor3D;
+}
+
 /** Keys and values of every layer for incremental decoding, one row per sequence. */
 export interface KvCache {
   /** Per layer, [R, H, S, D]. */
@@ -132,7 +147,7 @@ export class Gpt2Model extends Module {
 
   /** ids [B, T] → hidden [B, T, C] after ln_f, and each layer's keys/values [B, H, S, D]. */
   forward(ids: tf.Tensor2D, inputs: StepInputs, past?: KvCache): { hidden: tf.Tensor3D; keys: tf.Tensor4D[]; values: tf.Tensor4D[] } {
-    let x = tf.add(this.wte.forward(ids), this.wpe.forward(inputs.positions)) as tf.Tensor3D; // [B, T, C]
+    let x = tf.add(embed(this.wte, ids), embed(this.wpe, inputs.positions)) as tf.Tensor3D; // [B, T, C]
     const keys: tf.Tensor4D[] = [];
     const values: tf.Tensor4D[] = [];
     for (let i = 0; i < this.config.nLayer; i++) {
