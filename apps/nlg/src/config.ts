@@ -84,8 +84,6 @@ export interface NlgConfig {
     corpusMrs: number;
     pretrainSteps: number;
     pretrainLr: number;
-    /** Whether the token and position embeddings train in that stage (their gradient is slow on the tfjs cpu backend). */
-    pretrainEmbeddings: boolean;
     /** Venue types kept out of training and marked unseen in the test split (WebNLG's seen/unseen categories). */
     unseenTypes: string[];
   } | null;

@@ -32,7 +32,7 @@ describe('readNlgData', () => {
 
 describe('syntheticData', () => {
   it('formats contexts as the task does and trains a vocabulary with <|endoftext|> that covers them', () => {
-    const s = { trainMrs: 10, validMrs: 2, testMrs: 12, vocabSize: 400, dataSeed: 1, corpusMrs: 5, pretrainSteps: 0, pretrainLr: 0, pretrainEmbeddings: true, unseenTypes: ['restaurant'] };
+    const s = { trainMrs: 10, validMrs: 2, testMrs: 12, vocabSize: 400, dataSeed: 1, corpusMrs: 5, pretrainSteps: 0, pretrainLr: 0, unseenTypes: ['restaurant'] };
     const webnlg = syntheticData('webnlg', s);
     expect(webnlg.splits.train[0].context).toMatch(/^[^|]+ : [a-zA-Z]+ : /);
     expect(webnlg.splits.train.every((e) => e.cate === true)).toBe(true);

@@ -35,7 +35,6 @@ export async function pretrainSyntheticBase(options: PretrainOptions): Promise<{
     .slice(0, 12);
   const file = join(options.runsDir, 'nlg', 'base', `tiny-synthetic-${key}.safetensors`);
   const base = model.namedParameters().filter(([name]) => !name.includes('lora_'));
-  const trained = base.filter(([name]) => s.pretrainEmbeddings || !/\.(wte|wpe)\./.test(name));
   if (existsSync(file)) {
     loadGpt2StateDict(model, (await loadCheckpoint(file)).tensors, file);
     options.log(`base: ${file} (cached)`);
@@ -58,13 +57,12 @@ export async function pretrainSyntheticBase(options: PretrainOptions): Promise<{
   model.namedParameters().filter(([name]) => name.includes('lora_')).forEach(([, v], i) => v.assign(loraValues[i]));
   loraValues.forEach((t) => t.dispose());
   const saved = base.map(([, v]) => v.trainable);
-  for (const [, v] of base) v.trainable = false;
-  for (const [, v] of trained) v.trainable = true;
-  const optimizer = new AdamW(trained, { betas: [0.9, 0.999], eps: 1e-6, weightDecay: 0.01, correctBias: true });
+  for (const [, v] of base) v.trainable = true;
+  const optimizer = new AdamW(base, { betas: [0.9, 0.999], eps: 1e-6, weightDecay: 0.01, correctBias: true });
   model.train();
   try {
     const result = await runTrainingLoop({
-      params: trained,
+      params: base,
       optimizer,
       schedule: { kind: 'linear', lr: s.pretrainLr, warmupSteps: Math.min(100, Math.floor(s.pretrainSteps / 10)), totalSteps: s.pretrainSteps },
       totalSteps: s.pretrainSteps,

@@ -26,7 +26,7 @@ const MICRO = defineExperiment<NlgConfig>(
     lora: { rank: 4, alpha: 8, dropout: 0.1 },
     train: { maxSteps: 4, batchSize: 4, validBatchSize: 4, maxSeqLength: 64, warmupSteps: 1, lr: 0.01, logEvery: 2, evalEvery: 2, saveEvery: 2 },
     decode: { beam: 2, maxNewTokens: 6, batchContexts: 8 },
-    synthetic: { trainMrs: 12, validMrs: 2, testMrs: 3, vocabSize: 300, dataSeed: 3, corpusMrs: 8, pretrainSteps: 2, pretrainLr: 0.01, pretrainEmbeddings: true, unseenTypes: [] },
+    synthetic: { trainMrs: 12, validMrs: 2, testMrs: 3, vocabSize: 300, dataSeed: 3, corpusMrs: 8, pretrainSteps: 2, pretrainLr: 0.01, unseenTypes: [] },
     seeds: [1],
     paper: null,
   },

@@ -9,7 +9,7 @@ export default nlgExperiment({
   lora: { rank: 16, alpha: 32, dropout: 0.1 },
   train: { lr: 0.002, epochs: 1, warmupSteps: 20, maxSeqLength: 128, logEvery: 10, evalEvery: 100, saveEvery: 50 },
   decode: { beam: 4, maxNewTokens: 48, batchContexts: 30 },
-  synthetic: { trainMrs: 300, validMrs: 20, testMrs: 60, vocabSize: 512, dataSeed: 2021, corpusMrs: 800, pretrainSteps: 250, pretrainLr: 0.003, pretrainEmbeddings: true, unseenTypes: [] },
+  synthetic: { trainMrs: 300, validMrs: 20, testMrs: 60, vocabSize: 512, dataSeed: 2021, corpusMrs: 800, pretrainSteps: 250, pretrainLr: 0.003, unseenTypes: [] },
   seeds: [110],
   paper: null,
 });

@@ -10,7 +10,7 @@ export default nlgExperiment({
   train: { lr: 0.002, epochs: 1, warmupSteps: 20, maxSeqLength: 128, logEvery: 10, evalEvery: 100, saveEvery: 50 },
   decode: { beam: 4, maxNewTokens: 48, batchContexts: 30 },
   evaluate: { refNum: 6, tokenize: true, lower: true },
-  synthetic: { trainMrs: 300, validMrs: 20, testMrs: 60, vocabSize: 512, dataSeed: 2023, corpusMrs: 800, pretrainSteps: 250, pretrainLr: 0.003, pretrainEmbeddings: true, unseenTypes: ['restaurant'] },
+  synthetic: { trainMrs: 300, validMrs: 20, testMrs: 60, vocabSize: 512, dataSeed: 2023, corpusMrs: 800, pretrainSteps: 250, pretrainLr: 0.003, unseenTypes: ['restaurant'] },
   seeds: [110],
   paper: null,
 });
