@@ -2,31 +2,19 @@
 // the logits of a RoBERTa or DeBERTa-v2 sequence classifier (GLUE-style), optionally with a LoRA adapter and its head.
 
 import { join } from 'node:path';
-import {
-  DebertaV2Tokenizer,
-  applyLoraAdapter as applyDebertaAdapter,
-  debertaHeadGroup,
-  loadDebertaV2,
-  readLoraAdapter as readDebertaAdapter,
-} from '@lorats/deberta-v2';
-import {
-  RobertaTokenizer,
-  applyLoraAdapter as applyRobertaAdapter,
-  loadRoberta,
-  readJson,
-  readLoraAdapter as readRobertaAdapter,
-  robertaHeadGroup,
-  type EncoderInputs,
-} from '@lorats/roberta';
+import { readJson } from '@lorats/checkpoints';
+import { applyLoraAdapter } from '@lorats/core';
+import { DebertaV2Tokenizer, debertaHeadGroup, loadDebertaV2, readLoraAdapter as readDebertaAdapter } from '@lorats/deberta-v2';
+import { RobertaTokenizer, loadRoberta, readLoraAdapter as readRobertaAdapter, robertaHeadGroup, type EncoderInputs } from '@lorats/roberta';
 import { BACKEND_OPTIONS, backendOptionsFromArgs, setupBackend } from '@lorats/runtime';
 import * as tf from '@tensorflow/tfjs-core';
 import { UsageError, type OptionSpec } from '../args.js';
 import type { Command } from '../command.js';
+import { adapterOptions } from '../options.js';
 
 const OPTIONS: readonly OptionSpec[] = [
   { name: 'model', type: 'string', value: 'DIR', description: 'HF model folder (config.json, weights, tokenizer files) of RoBERTa or DeBERTa-v2' },
-  { name: 'adapter', type: 'string', value: 'PATH', description: 'LoRA adapter: a PEFT folder or a loralib .bin (with its classification head)' },
-  { name: 'alpha', type: 'number', value: 'A', description: 'LoRA alpha (needed for loralib files, which do not store it; overrides a PEFT config)' },
+  ...adapterOptions('.bin (with its classification head)'),
   { name: 'ids', type: 'string', value: 'IDS', description: 'comma-separated input ids, used as given (e.g. 0,5,7,2)' },
   { name: 'text', type: 'string', value: 'TEXT', description: 'text to tokenize (special tokens are added)' },
   { name: 'text-pair', type: 'string', value: 'TEXT', description: 'second sentence of a pair (with --text)' },
@@ -88,7 +76,7 @@ export const classify: Command = {
       });
     if (family === 'roberta') {
       const { model: m } = await loadRoberta(model, { numLabels });
-      if (adapter) applyRobertaAdapter(m, adapter, { alpha, headGroup: robertaHeadGroup });
+      if (adapter) applyLoraAdapter(m, adapter, { alpha, headGroup: robertaHeadGroup });
       m.eval();
       const input = ids ? { inputIds: ids, tokenTypeIds: ids.map(() => 0) } : RobertaTokenizer.fromFolder(model).encodeInput(text as string, pair, { maxLength });
       inputIds = input.inputIds;
@@ -96,7 +84,7 @@ export const classify: Command = {
       m.dispose();
     } else {
       const { model: m } = await loadDebertaV2(model, { numLabels });
-      if (adapter) applyDebertaAdapter(m, adapter, { alpha, headGroup: debertaHeadGroup });
+      if (adapter) applyLoraAdapter(m, adapter, { alpha, headGroup: debertaHeadGroup });
       m.eval();
       const input = ids ? { inputIds: ids, tokenTypeIds: ids.map(() => 0) } : DebertaV2Tokenizer.fromFolder(model).encodeInput(text as string, pair, { maxLength });
       inputIds = input.inputIds;

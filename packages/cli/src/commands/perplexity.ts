@@ -8,11 +8,11 @@ import type { TextTokenizer } from '@lorats/tokenizers';
 import * as tf from '@tensorflow/tfjs-core';
 import { UsageError, type OptionSpec, type ParsedValue } from '../args.js';
 import type { Command } from '../command.js';
+import { adapterOptions } from '../options.js';
 
 export const GPT2_MODEL_OPTIONS: readonly OptionSpec[] = [
   { name: 'model', type: 'string', value: 'PATH', description: 'GPT-2: an HF folder (config.json + model.safetensors | pytorch_model.bin) or a weight file' },
-  { name: 'adapter', type: 'string', value: 'PATH', description: 'LoRA adapter: a PEFT folder or a loralib file (e.g. gpt2_md_lora_e2e.pt)' },
-  { name: 'alpha', type: 'number', value: 'A', description: 'LoRA alpha (required for loralib files, which do not store it; overrides a PEFT config)' },
+  ...adapterOptions('file (e.g. gpt2_md_lora_e2e.pt)'),
   { name: 'tokenizer', type: 'string', value: 'DIR', description: 'GPT-2 tokenizer files (default: the model folder)' },
   { name: 'ids', type: 'string', value: 'IDS', description: 'comma-separated token ids, used as given (e.g. 3672,1058,50256)' },
   { name: 'text', type: 'string', value: 'TEXT', description: 'text to tokenize (byte-level BPE, no special tokens added)' },

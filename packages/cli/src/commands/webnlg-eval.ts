@@ -3,6 +3,7 @@
 import { evaluateWebNLG, formatFixed, pyFloatRepr } from '@lorats/metrics';
 import { UsageError } from '../args.js';
 import type { Command } from '../command.js';
+import { METEOR_OPTIONS, meteorSettings } from '../options.js';
 
 const METRICS = ['bleu', 'meteor', 'ter'] as const;
 
@@ -21,10 +22,7 @@ export const webnlgEval: Command = {
       description: "keep eval.py's extra empty pair after a final newline (adds a TER of 1, as LoRA's numbers include)",
     },
     { name: 'format', short: 'f', type: 'string', choices: ['json', 'text'], default: 'text', description: 'output format' },
-    { name: 'wordnet', type: 'string', value: 'DIR', description: 'WordNet 3.0 dict folder for METEOR synonyms (default /usr/share/wordnet)' },
-    { name: 'paraphrase-table', type: 'string', value: 'FILE', description: "METEOR paraphrase table (METEOR 1.5's paraphrase-en.gz)" },
-    { name: 'meteor-jar', type: 'string', value: 'JAR', description: 'compute METEOR with this meteor-1.5.jar (needs Java)' },
-    { name: 'java', type: 'string', value: 'JAVA', default: 'java', description: 'Java executable for --meteor-jar' },
+    ...METEOR_OPTIONS,
   ],
   async run(args, io) {
     const o = args.options;
@@ -36,16 +34,10 @@ export const webnlgEval: Command = {
     if (!Number.isInteger(nr) || nr < 1) throw new UsageError('-nr must be a positive integer');
     const wanted = (o.metrics as string).toLowerCase().split(',').filter(Boolean);
     for (const m of wanted) if (!(METRICS as readonly string[]).includes(m)) throw new UsageError(`unsupported metric "${m}" (available: ${METRICS.join(', ')})`);
-    const jar = o['meteor-jar'] as string | undefined;
-    const table = o['paraphrase-table'] as string | undefined;
-    if (wanted.includes('meteor') && !jar && !table) {
-      io.stderr('note: METEOR uses the exact, stem and synonym modules (no paraphrase table); give --paraphrase-table or --meteor-jar for METEOR 1.5 in full\n');
-    }
     const s = await evaluateWebNLG(ref, hyp, nr, {
       trailingEmptyLine: o['trailing-empty-line'] === true,
-      meteor: wanted.includes('meteor') ? { wordnetDir: o.wordnet as string | undefined } : { modules: ['exact'] },
-      meteorJar: jar && wanted.includes('meteor') ? { jar, java: o.java as string } : undefined,
-      paraphraseTable: wanted.includes('meteor') ? table : undefined,
+      // without METEOR among the metrics, the cheapest one is computed and not printed
+      ...(wanted.includes('meteor') ? meteorSettings(o, io) : { meteor: { modules: ['exact'] } }),
     });
     const rows: [string, number, string][] = [];
     // eval.py prints BLEU as multi-bleu-detok does (two decimals) and rounds METEOR and TER to two.
