@@ -15,9 +15,11 @@ export interface BackendSetup {
   fallbackReason?: string;
 }
 
+/** Printed when the torch backend is not available; its build script ships in the npm package (`scripts/build-native.mjs`). */
 export const FALLBACK_NOTICE =
   'lorats: using the slow tfjs cpu backend; for the fast torch backend install libtorch (apt-get install libtorch-dev, ' +
-  'or pip install torch) and run `pnpm --filter @lorats/tfjs-backend-torch build:native`';
+  'or pip install torch) and build its addon: `node node_modules/@lorats/tfjs-backend-torch/scripts/build-native.mjs` ' +
+  'from your project (in the lorats repository: `pnpm --filter @lorats/tfjs-backend-torch build:native`)';
 
 /** Stops tfjs's cpu backend from printing its "install tfjs-node" hint (a private flag set once per backend). */
 export function quietCpuBackend(): void {
