@@ -11,7 +11,7 @@ export type Aggregate = 'median' | 'mean';
 
 /**
  * How a column prints: `fixed` with `digits` decimals (87.5), `fraction` without the leading zero as the paper prints
- * METEOR and TER of DART/WebNLG (.39), `params` in millions (0.35M).
+ * METEOR and TER of DART/WebNLG (0.391 → .39), `params` in millions (0.35M).
  */
 export type Format = { kind: 'fixed'; digits: number } | { kind: 'fraction'; digits: number } | { kind: 'params'; digits: number };
 
@@ -34,9 +34,14 @@ export type Source =
 export interface Cell {
   /** Absent for derived columns and for rows without an experiment. */
   source?: Source;
-  /** The paper's number exactly as printed ("87.5±.3", ".39", "0.35M"); null when it prints none. */
+  /** The paper's number exactly as printed ("87.5±.3", ".39", "0.35M"); null when there is none to show. */
   paper: string | null;
+  /** Why `paper` is null, when not because the paper prints no number there (e.g. `NOT_IN_REFERENCE`). */
+  paperMissing?: string;
 }
+
+/** The reason for a null paper cell whose number the paper may print but our reference material does not give. */
+export const NOT_IN_REFERENCE = "the paper's number is not in our reference material (loralib-reference.md), so none is given";
 
 export interface Row {
   label: string;
@@ -64,8 +69,6 @@ export interface TableSpec {
   smoke: readonly string[];
   /** Commands that fill the rows on real hardware (also in the root README). */
   reproduce: readonly string[];
-  /** Column ids (or `row:column`) whose paper numbers were not checked against the paper here. */
-  unverified?: readonly string[];
   notes?: readonly string[];
 }
 
@@ -99,13 +102,10 @@ export function defineTable(spec: TableSpec): TableSpec {
       const column = spec.columns.find((c) => c.id === col);
       if (!column) throw new Error(`${where}: no such column`);
       if (cell.paper !== null) parsePaper(cell.paper, where);
+      if (cell.paper !== null && cell.paperMissing) throw new Error(`${where}: a paper number and a reason it is missing`);
       if (column.meanOf && cell.source) throw new Error(`${where}: a derived column takes no source`);
       if (row.missing && cell.source) throw new Error(`${where}: a row without an experiment takes no source`);
     }
-  }
-  for (const u of spec.unverified ?? []) {
-    const col = u.includes(':') ? u.split(':')[1] : u;
-    if (!ids.has(col)) throw new Error(`table ${spec.id}: unverified names unknown column ${u}`);
   }
   return spec;
 }

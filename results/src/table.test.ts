@@ -5,7 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { makeRecord, writeRecords } from '../test/records.js';
 import type { ExperimentConfigs } from './experiments.js';
 import { loadRecords } from './records.js';
-import { defineTable, metric, params } from './spec.js';
+import { NOT_IN_REFERENCE, defineTable, metric, params } from './spec.js';
 import { byExperiment, computeRow, renderTable } from './table.js';
 
 const CONFIG = { lr: 0.0005, epochs: 30, lora: { rank: 8, alpha: 16 }, seeds: [0, 1, 2, 3, 4], paper: null };
@@ -142,6 +142,16 @@ describe('cells', () => {
       [87.0, 88.0, 89.0].map((accuracy, seed) => makeRecord({ experiment: 'base/mnli', seed, metrics: { accuracy }, config: CONFIG })),
     );
     expect(renderTable(glue, loadRecords(dir, experiments))).toContain('| base LoRA | MNLI | 88.0±1.0 | 87.5±.3 | +0.5 (better) | 3/5 |');
+  });
+
+  it('says why a paper cell is empty: the paper prints none, or our reference material does not give it', () => {
+    const rows = [{ ...glue.rows[0], cells: { ...glue.rows[0].cells, mnli: { ...metric('base/mnli', 'accuracy', null), paperMissing: NOT_IN_REFERENCE }, rte: metric('base/rte', 'accuracy', null) } }];
+    const md = renderTable(defineTable({ ...glue, rows }), []);
+    expect(md).toMatch(/\| base LoRA \| MNLI \| —¹ \| —² \|/);
+    expect(md).toMatch(/\| base LoRA \| RTE \| —¹ \| —³ \|/);
+    expect(md).toContain(`² ${NOT_IN_REFERENCE}`);
+    expect(md).toContain('³ the paper prints no number here');
+    expect(() => defineTable({ ...glue, rows: [{ ...rows[0], cells: { mnli: { paper: '1.0', paperMissing: 'x' } } }] })).toThrow(/column mnli: a paper number and a reason it is missing/);
   });
 });
 

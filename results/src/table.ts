@@ -4,7 +4,7 @@
 import type { RunRecord } from '@lorats/experiment';
 import { aggregate, cellText, formatDelta, formatValue, judge, std, superscript } from './format.js';
 import type { LoadedRecord } from './records.js';
-import { parsePaper, type Column, type Row, type Source, type TableSpec } from './spec.js';
+import { parsePaper, type Row, type Source, type TableSpec } from './spec.js';
 
 /** One computed cell. */
 export interface CellResult {
@@ -73,10 +73,6 @@ export function computeRow(spec: TableSpec, row: Row, records: ReadonlyMap<strin
     );
   }
   return out;
-}
-
-function isUnverified(spec: TableSpec, row: Row, col: Column): boolean {
-  return (spec.unverified ?? []).some((u) => u === col.id || u === `${row.label}:${col.id}`);
 }
 
 /** Relative link from results/tables/ to a file under results/. */
@@ -172,8 +168,7 @@ export function renderTable(spec: TableSpec, records: readonly LoadedRecord[]): 
           delta = `${formatDelta(d, col.format)}${verdict ? ` (${verdict})` : ''}`;
         }
       }
-      const unverified = paper && isUnverified(spec, row, col) ? note("paper number taken from the paper's appendix table without a copy to check it against here; verify before citing") : '';
-      const paperText = paper ? `${paper.printed}${unverified}` : `—${note('the paper prints no number here')}`;
+      const paperText = paper ? paper.printed : `—${note(row.cells[col.id]?.paperMissing ?? 'the paper prints no number here')}`;
       const seeds = col.meanOf ? '' : `${result.records.length}/${spec.seeds}`;
       lines.push(`| ${cellText(row.label)} | ${cellText(col.label)} | ${ours} | ${paperText} | ${delta} | ${seeds} | ${recordLinks(result.records)} |`);
     }
