@@ -7,6 +7,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import { loadSafetensors, writeSafetensors, type HostTensor } from '@lorats/checkpoints';
 import type { Json } from './config.js';
 
+export { toHostTensor } from '@lorats/core';
+
 const METADATA_KEY = 'lorats.training';
 const FILE_PATTERN = /^checkpoint-(\d+)\.safetensors$/;
 
@@ -16,13 +18,6 @@ export interface TrainingCheckpoint {
   tensors: Map<string, HostTensor>;
   /** The loop's state (loss history, optimizer step counts, anything the app adds). */
   state: { [key: string]: Json };
-}
-
-/** Copies a float32/int32 tf tensor to the host. */
-export async function toHostTensor(t: tf.Tensor): Promise<HostTensor> {
-  if (t.dtype === 'float32') return { dtype: 'float32', shape: [...t.shape], data: (await t.data()) as Float32Array };
-  if (t.dtype === 'int32') return { dtype: 'int32', shape: [...t.shape], data: (await t.data()) as Int32Array };
-  throw new Error(`toHostTensor: dtype ${t.dtype} is not stored in checkpoints`);
 }
 
 /** Makes a tf tensor from a float32/int32 host tensor (the caller owns it). */
