@@ -22,7 +22,7 @@ describe('host tensors', () => {
     expect([...host.keys()]).toEqual([...a.stateDict().keys()]);
     const c = new Net();
     c.loadStateDict(host);
-    for (const [k, t] of c.stateDict()) expect(Array.from(t.dataSync())).toEqual(Array.from(host.get(k)?.data ?? []));
+    for (const [k, t] of c.stateDict()) expect(Array.from(t.dataSync())).toEqual(Array.from((host.get(k)?.data ?? []) as ArrayLike<number>));
     tf.dispose([f, i, b]);
   });
 
