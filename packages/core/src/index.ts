@@ -50,7 +50,7 @@ export { FUSED_KERNELS, fusedKernelsEnabled, setFusedKernelsEnabled, useFusedKer
 export { layerNorm } from './ops/layer-norm.js';
 export { gelu } from './ops/gelu.js';
 export type { GeluApproximate } from './ops/gelu.js';
-export { attention } from './ops/attention.js';
+export { attention, packedAttention } from './ops/attention.js';
 export type { AttentionOptions } from './ops/attention.js';
 export { loraLinear } from './ops/lora-linear.js';
 export type { LoraLinearOptions } from './ops/lora-linear.js';

@@ -1,6 +1,7 @@
 // LayerNorm: torch.nn.LayerNorm (keys `weight` = gamma, `bias` = beta) over the trailing normalizedShape dims.
 import * as tf from '@tensorflow/tfjs-core';
 import { Module } from './module.js';
+import { reshapeTo } from './ops/kernels.js';
 import { layerNorm } from './ops/layer-norm.js';
 
 /** Options for `LayerNorm`. */
@@ -36,10 +37,11 @@ export class LayerNorm extends Module {
     }
     return tf.tidy(() => {
       const C = this.normalizedShape.reduce((a, b) => a * b, 1);
-      const flat = tf.reshape(x, [...x.shape.slice(0, x.rank - k), C]); // [..., C]
-      const gamma = this.weight == null ? tf.ones([C]) : tf.reshape(this.weight, [C]);
-      const beta = this.bias == null ? tf.zeros([C]) : tf.reshape(this.bias, [C]);
-      return tf.reshape(layerNorm(flat, gamma, beta, this.epsilon), x.shape);
+      // (reshapes only where normalizedShape has several dims: each is a kernel call and a saved tensor)
+      const flat = reshapeTo(x, [...x.shape.slice(0, x.rank - k), C]); // [..., C]
+      const gamma = this.weight == null ? tf.ones([C]) : reshapeTo(this.weight, [C]);
+      const beta = this.bias == null ? tf.zeros([C]) : reshapeTo(this.bias, [C]);
+      return reshapeTo(layerNorm(flat, gamma, beta, this.epsilon), x.shape);
     });
   }
 

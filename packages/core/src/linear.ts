@@ -4,18 +4,10 @@ import * as tf from '@tensorflow/tfjs-core';
 import { type AdapterInit, type AdapterOptions, DEFAULT_ADAPTER, type LoraAdapter, LoraLayer } from './adapters.js';
 import { initLinearAdapter } from './init-lora.js';
 import { kaimingUniform, uniform } from './init.js';
-import { loraLinear } from './ops/lora-linear.js';
+import { linear } from './ops/linear.js';
+import { expandGroups, loraLinear } from './ops/lora-linear.js';
 
-/** x [..., in] · weight [out, in]ᵀ + bias [out] → [..., out] (weight [in, out] when `transposed` is false). */
-export function linear(x: tf.Tensor, weight: tf.Tensor, bias: tf.Tensor | null, weightIsOutIn = true): tf.Tensor {
-  return tf.tidy(() => {
-    const inF = x.shape[x.rank - 1];
-    const outF = (weightIsOutIn ? weight.shape[0] : weight.shape[1]) as number;
-    const x2 = tf.reshape(x, [-1, inF]); // [N, in]
-    const y = tf.matMul(x2, weight, false, weightIsOutIn); // [N, out]
-    return tf.reshape(bias == null ? y : tf.add(y, bias), [...x.shape.slice(0, -1), outF]);
-  });
-}
+export { linear };
 
 /** Options for `Linear` (loralib's lora.Linear arguments; rank 0 is a plain nn.Linear). */
 export interface LinearOptions {
@@ -89,22 +81,7 @@ export class Linear extends LoraLayer {
   /** B [out, rank·E] with each group's block of B in its rows and columns (B itself for a plain adapter). */
   protected expandedB(adapter: LoraAdapter): tf.Tensor {
     const enable = adapter.enableLora;
-    if (enable == null) return adapter.loraB;
-    return tf.tidy(() => {
-      const E = enable.filter(Boolean).length;
-      const d = this.outFeatures / enable.length;
-      const r = adapter.rank;
-      const blocks: tf.Tensor[] = [];
-      let k = 0;
-      for (const on of enable) {
-        if (on) {
-          const bk = tf.slice(adapter.loraB, [k * d, 0], [d, r]); // [d, rank]
-          blocks.push(tf.pad(bk, [[0, 0], [k * r, (E - k - 1) * r]])); // [d, rank·E]
-          k += 1;
-        } else blocks.push(tf.zeros([d, r * E]));
-      }
-      return tf.concat(blocks, 0); // [out, rank·E]
-    });
+    return enable == null ? adapter.loraB : expandGroups(adapter.loraB, enable, adapter.rank);
   }
 
   protected deltaFrom(adapter: LoraAdapter): tf.Tensor {
@@ -114,19 +91,21 @@ export class Linear extends LoraLayer {
     });
   }
 
-  /** x [..., in] → [..., out]. */
-  forward(x: tf.Tensor): tf.Tensor {
+  /** x [..., in] → [..., out], plus `residual` [..., out] when given (a skip connection, fused into the kernel). */
+  forward(x: tf.Tensor, residual: tf.Tensor | null = null): tf.Tensor {
     if (x.shape[x.rank - 1] !== this.inFeatures) {
       throw new Error(`${this.typeName}: input last dim ${x.shape[x.rank - 1]} does not match inFeatures ${this.inFeatures}`);
     }
     return tf.tidy(() => {
       const pending = this.pendingAdapters();
-      if (pending.length === 0) return linear(x, this.weight, this.bias, !this.fanInFanOut);
-      const w = this.weightOutIn(); // [out, in]
+      if (pending.length === 0) return linear(x, this.weight, this.bias, !this.fanInFanOut, residual);
       const [first, ...rest] = pending;
-      let y = loraLinear(x, w, this.bias, first.loraA, this.expandedB(first), {
+      // the stored weight in either layout and B as stored: the op handles fan_in_fan_out and MergedLinear groups
+      let y = loraLinear(x, this.weight, this.bias, first.loraA, first.loraB, {
         scaling: first.scaling,
         dropoutMask: this.adapterDropoutMask(first, x.shape),
+        fanInFanOut: this.fanInFanOut,
+        enableLora: first.enableLora,
       });
       for (const adapter of rest) {
         const mask = this.adapterDropoutMask(adapter, x.shape);
@@ -134,7 +113,7 @@ export class Linear extends LoraLayer {
         const h = linear(xin, adapter.loraA, null); // [..., rank]
         y = tf.add(y, tf.mul(linear(h, this.expandedB(adapter), null), adapter.scaling));
       }
-      return y;
+      return residual == null ? y : tf.add(y, residual);
     });
   }
 

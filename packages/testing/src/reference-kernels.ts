@@ -15,6 +15,10 @@ export const FUSED_KERNEL_NAMES = [
   'LoratsGeluGrad',
   'LoratsAttention',
   'LoratsAttentionGrad',
+  'LoratsPackedAttention',
+  'LoratsPackedAttentionGrad',
+  'LoratsLinear',
+  'LoratsLinearGrad',
   'LoratsLoraLinear',
   'LoratsLoraLinearGrad',
   'LoratsCrossEntropy',
@@ -253,29 +257,192 @@ function attentionGrad(ctx: Ctx, inputs: Inputs, attrs: Attrs): tf.TensorInfo[] 
   return [out(ctx, dq, inputs.q.shape), out(ctx, dk, inputs.k.shape), out(ctx, dv, inputs.v.shape)];
 }
 
-// --- LoRA linear: y = x·Wᵀ + b + scaling·((x⊙mask)·Aᵀ)·Bᵀ ---------------------------------------------------------
-function loraLinearParts(ctx: Ctx, inputs: Inputs) {
+// --- packed attention: qkv [B, T, 3·H·D] → y [B, T, H·D], through the attention kernels above ------------------------
+/** Runs `f` on q, k, v [B, H, T, D] tensors unpacked from qkv (host copies), disposing them afterwards. */
+function withHeads<R>(ctx: Ctx, inputs: Inputs, attrs: Attrs, f: (heads: Inputs) => R): R {
+  const qkv = read(ctx, inputs.qkv);
+  const [B, T, C3] = inputs.qkv.shape;
+  const H = attrs.heads as number;
+  const D = C3 / 3 / H;
+  const parts = [0, 1, 2].map((j) => {
+    const a = new Float32Array(B * H * T * D);
+    for (let b = 0; b < B; b++)
+      for (let t = 0; t < T; t++)
+        for (let h = 0; h < H; h++)
+          for (let d = 0; d < D; d++) a[((b * H + h) * T + t) * D + d] = qkv[(b * T + t) * C3 + j * H * D + h * D + d];
+    return out(ctx, a, [B, H, T, D]);
+  });
+  const heads: Inputs = { q: parts[0], k: parts[1], v: parts[2] };
+  if (inputs.mask != null) heads.mask = inputs.mask;
+  try {
+    return f(heads);
+  } finally {
+    for (const t of parts) ctx.backend.disposeData(t.dataId);
+  }
+}
+
+/** [B, H, T, D] values (host) → [B, T, H·D] at column offset `offset` of rows `width` wide. */
+function mergeHeads(src: Float32Array, dst: Float32Array, dims: { B: number; H: number; T: number; D: number }, width: number, offset: number): void {
+  const { B, H, T, D } = dims;
+  for (let b = 0; b < B; b++)
+    for (let h = 0; h < H; h++)
+      for (let t = 0; t < T; t++)
+        for (let d = 0; d < D; d++) dst[(b * T + t) * width + offset + h * D + d] = src[((b * H + h) * T + t) * D + d];
+}
+
+function packedAttention(ctx: Ctx, inputs: Inputs, attrs: Attrs): tf.TensorInfo {
+  const [B, T, C3] = inputs.qkv.shape;
+  const H = attrs.heads as number;
+  const dims = { B, H, T, D: C3 / 3 / H };
+  return withHeads(ctx, inputs, attrs, (heads) => {
+    const y = attention(ctx, heads, attrs);
+    const merged = new Float32Array(B * T * (C3 / 3));
+    mergeHeads(read(ctx, y), merged, dims, C3 / 3, 0);
+    ctx.backend.disposeData(y.dataId);
+    return out(ctx, merged, [B, T, C3 / 3]);
+  });
+}
+
+function packedAttentionGrad(ctx: Ctx, inputs: Inputs, attrs: Attrs): tf.TensorInfo {
+  const [B, T, C3] = inputs.qkv.shape;
+  const H = attrs.heads as number;
+  const dims = { B, H, T, D: C3 / 3 / H };
+  return withHeads(ctx, inputs, attrs, (heads) => {
+    // dy [B, T, H·D] → [B, H, T, D]
+    const dyIn = read(ctx, inputs.dy);
+    const dyHeads = new Float32Array(dyIn.length);
+    for (let b = 0; b < B; b++)
+      for (let t = 0; t < T; t++)
+        for (let h = 0; h < H; h++)
+          for (let d = 0; d < dims.D; d++) dyHeads[((b * H + h) * T + t) * dims.D + d] = dyIn[(b * T + t) * (C3 / 3) + h * dims.D + d];
+    const dy = out(ctx, dyHeads, [B, H, T, dims.D]);
+    const grads = attentionGrad(ctx, { ...heads, dy }, attrs);
+    const dqkv = new Float32Array(B * T * C3);
+    grads.forEach((g, j) => mergeHeads(read(ctx, g), dqkv, dims, C3, (j * C3) / 3));
+    for (const t of [dy, ...grads]) ctx.backend.disposeData(t.dataId);
+    return out(ctx, dqkv, [B, T, C3]);
+  });
+}
+
+// --- linear: y = x·Wᵀ + b (+ residual) (weight [out, in], or [in, out] with fanInFanOut) -------------------------------
+/** The weight as [out, in] host values (transposing a fanInFanOut [in, out] weight). */
+function weightOutIn(ctx: Ctx, weight: tf.TensorInfo, fanInFanOut: boolean): { w: Float32Array; outF: number; inF: number } {
+  const raw = read(ctx, weight);
+  if (!fanInFanOut) return { w: raw, outF: weight.shape[0], inF: weight.shape[1] };
+  const [inF, outF] = weight.shape;
+  const w = new Float32Array(raw.length);
+  for (let i = 0; i < inF; i++) for (let o = 0; o < outF; o++) w[o * inF + i] = raw[i * outF + o];
+  return { w, outF, inF };
+}
+
+/** A [out, in] gradient in the weight's own layout. */
+function inWeightLayout(dw: Float32Array, outF: number, inF: number, fanInFanOut: boolean): Float32Array {
+  if (!fanInFanOut) return dw;
+  const t = new Float32Array(dw.length);
+  for (let o = 0; o < outF; o++) for (let i = 0; i < inF; i++) t[i * outF + o] = dw[o * inF + i];
+  return t;
+}
+
+function linear(ctx: Ctx, inputs: Inputs, attrs: Attrs): tf.TensorInfo {
   const x = read(ctx, inputs.x);
-  const w = read(ctx, inputs.weight);
+  const { w, outF, inF } = weightOutIn(ctx, inputs.weight, attrs.fanInFanOut === true);
+  const bias = inputs.bias == null ? null : read(ctx, inputs.bias);
+  const residual = inputs.residual == null ? null : read(ctx, inputs.residual);
+  const N = x.length / inF;
+  const y = new Float32Array(N * outF);
+  for (let n = 0; n < N; n++)
+    for (let o = 0; o < outF; o++) {
+      let acc = (bias == null ? 0 : bias[o]) + (residual == null ? 0 : residual[n * outF + o]);
+      for (let i = 0; i < inF; i++) acc += x[n * inF + i] * w[o * inF + i];
+      y[n * outF + o] = acc;
+    }
+  return out(ctx, y, inputs.x.shape.slice(0, -1).concat([outF]));
+}
+
+function linearGrad(ctx: Ctx, inputs: Inputs, attrs: Attrs): tf.TensorInfo[] {
+  const fanInFanOut = attrs.fanInFanOut === true;
+  const dy = read(ctx, inputs.dy);
+  const x = read(ctx, inputs.x);
+  const { w, outF, inF } = weightOutIn(ctx, inputs.weight, fanInFanOut);
+  const weightGrad = attrs.weightGrad !== false; // false: dweight is not needed (zeros)
+  const biasGrad = attrs.biasGrad !== false;
+  const N = x.length / inF;
+  const dx = new Float32Array(N * inF);
+  const dw = new Float32Array(outF * inF);
+  const db = new Float32Array(outF);
+  for (let n = 0; n < N; n++)
+    for (let o = 0; o < outF; o++) {
+      const d = dy[n * outF + o];
+      if (biasGrad) db[o] += d;
+      for (let i = 0; i < inF; i++) {
+        dx[n * inF + i] += d * w[o * inF + i];
+        if (weightGrad) dw[o * inF + i] += d * x[n * inF + i];
+      }
+    }
+  const grads = [out(ctx, dx, inputs.x.shape), out(ctx, inWeightLayout(dw, outF, inF, fanInFanOut), inputs.weight.shape), out(ctx, db, [outF])];
+  if (attrs.hasResidual === true) grads.push(out(ctx, dy.slice(), inputs.dy.shape)); // d(residual) = dy
+  return grads;
+}
+
+// --- LoRA linear: y = x·Wᵀ + b + scaling·((x⊙mask)·Aᵀ)·Bᵀ ---------------------------------------------------------
+/**
+ * B as the [out, rank·E] matrix of a plain computation: B itself without `enableLora`; for MergedLinear groups, the
+ * k-th enabled group's rows k·d… of B placed at its output rows g·d… and columns k·rank… (zeros elsewhere).
+ */
+function expandedB(b: Float32Array, outF: number, rank: number, enable: boolean[] | null): { bm: Float32Array; width: number } {
+  if (enable == null) return { bm: b, width: rank };
+  const E = enable.filter(Boolean).length;
+  const d = outF / enable.length;
+  const width = rank * E;
+  const bm = new Float32Array(outF * width);
+  let k = 0;
+  enable.forEach((on, g) => {
+    if (!on) return;
+    for (let i = 0; i < d; i++) for (let r = 0; r < rank; r++) bm[(g * d + i) * width + k * rank + r] = b[(k * d + i) * rank + r];
+    k++;
+  });
+  return { bm, width };
+}
+
+/** The gradient of the expanded B back in B's own [d·E, rank] layout. */
+function collapseB(dbm: Float32Array, outF: number, rank: number, enable: boolean[] | null): Float32Array {
+  if (enable == null) return dbm;
+  const E = enable.filter(Boolean).length;
+  const d = outF / enable.length;
+  const width = rank * E;
+  const db = new Float32Array(d * E * rank);
+  let k = 0;
+  enable.forEach((on, g) => {
+    if (!on) return;
+    for (let i = 0; i < d; i++) for (let r = 0; r < rank; r++) db[(k * d + i) * rank + r] = dbm[(g * d + i) * width + k * rank + r];
+    k++;
+  });
+  return db;
+}
+
+function loraLinearParts(ctx: Ctx, inputs: Inputs, attrs: Attrs) {
+  const x = read(ctx, inputs.x);
+  const fanInFanOut = attrs.fanInFanOut === true;
+  const { w, outF, inF } = weightOutIn(ctx, inputs.weight, fanInFanOut);
+  const enable = attrs.enableLora == null ? null : (attrs.enableLora as boolean[]);
   const a = read(ctx, inputs.loraA);
-  const bm = read(ctx, inputs.loraB);
+  const rank = inputs.loraB.shape[1];
+  const { bm, width } = expandedB(read(ctx, inputs.loraB), outF, rank, enable); // [out, rank·E]
   const mask = inputs.dropoutMask == null ? null : read(ctx, inputs.dropoutMask);
-  const [outF, inF] = inputs.weight.shape;
-  const rank = inputs.loraA.shape[0];
   const N = x.length / inF;
   const xm = mask == null ? x : x.map((v, i) => v * mask[i]);
-  const h = new Float64Array(N * rank); // [N, rank] = (x⊙mask)·Aᵀ
+  const h = new Float64Array(N * width); // [N, rank·E] = (x⊙mask)·Aᵀ
   for (let n = 0; n < N; n++)
-    for (let r = 0; r < rank; r++) {
+    for (let r = 0; r < width; r++) {
       let acc = 0;
       for (let i = 0; i < inF; i++) acc += xm[n * inF + i] * a[r * inF + i];
-      h[n * rank + r] = acc;
+      h[n * width + r] = acc;
     }
-  return { x, w, a, bm, mask, xm, h, outF, inF, rank, N };
+  return { x, w, a, bm, mask, xm, h, outF, inF, rank, width, enable, fanInFanOut, N };
 }
 
 function loraLinear(ctx: Ctx, inputs: Inputs, attrs: Attrs): tf.TensorInfo {
-  const { x, w, bm, h, outF, inF, rank, N } = loraLinearParts(ctx, inputs);
+  const { x, w, bm, h, outF, inF, width, N } = loraLinearParts(ctx, inputs, attrs);
   const bias = inputs.bias == null ? null : read(ctx, inputs.bias);
   const scaling = attrs.scaling as number;
   const y = new Float32Array(N * outF);
@@ -284,45 +451,51 @@ function loraLinear(ctx: Ctx, inputs: Inputs, attrs: Attrs): tf.TensorInfo {
       let acc = bias == null ? 0 : bias[o];
       for (let i = 0; i < inF; i++) acc += x[n * inF + i] * w[o * inF + i];
       let lora = 0;
-      for (let r = 0; r < rank; r++) lora += h[n * rank + r] * bm[o * rank + r];
+      for (let r = 0; r < width; r++) lora += h[n * width + r] * bm[o * width + r];
       y[n * outF + o] = acc + scaling * lora;
     }
   return out(ctx, y, inputs.x.shape.slice(0, -1).concat([outF]));
 }
 
 function loraLinearGrad(ctx: Ctx, inputs: Inputs, attrs: Attrs): tf.TensorInfo[] {
-  const { x, w, a, bm, mask, xm, h, outF, inF, rank, N } = loraLinearParts(ctx, inputs);
+  const { x, w, a, bm, mask, xm, h, outF, inF, rank, width, enable, fanInFanOut, N } = loraLinearParts(ctx, inputs, attrs);
   const dy = read(ctx, inputs.dy);
   const scaling = attrs.scaling as number;
   const weightGrad = attrs.weightGrad !== false; // false: dweight is not needed (zeros)
   const dx = new Float32Array(N * inF);
   const dw = new Float32Array(outF * inF);
   const db = new Float32Array(outF);
-  const da = new Float32Array(rank * inF);
-  const dbm = new Float32Array(outF * rank);
-  const g = new Float64Array(rank); // dy·B for one row
+  const da = new Float32Array(width * inF);
+  const dbm = new Float32Array(outF * width);
+  const g = new Float64Array(width); // dy·B for one row
   for (let n = 0; n < N; n++) {
-    for (let r = 0; r < rank; r++) {
+    for (let r = 0; r < width; r++) {
       let acc = 0;
-      for (let o = 0; o < outF; o++) acc += dy[n * outF + o] * bm[o * rank + r];
+      for (let o = 0; o < outF; o++) acc += dy[n * outF + o] * bm[o * width + r];
       g[r] = acc;
     }
     for (let i = 0; i < inF; i++) {
       let acc = 0;
       for (let o = 0; o < outF; o++) acc += dy[n * outF + o] * w[o * inF + i];
       let lora = 0;
-      for (let r = 0; r < rank; r++) lora += g[r] * a[r * inF + i];
+      for (let r = 0; r < width; r++) lora += g[r] * a[r * inF + i];
       dx[n * inF + i] = acc + scaling * lora * (mask == null ? 1 : mask[n * inF + i]);
     }
     for (let o = 0; o < outF; o++) {
       const d = dy[n * outF + o];
       db[o] += d;
       if (weightGrad) for (let i = 0; i < inF; i++) dw[o * inF + i] += d * x[n * inF + i];
-      for (let r = 0; r < rank; r++) dbm[o * rank + r] += scaling * d * h[n * rank + r];
+      for (let r = 0; r < width; r++) dbm[o * width + r] += scaling * d * h[n * width + r];
     }
-    for (let r = 0; r < rank; r++) for (let i = 0; i < inF; i++) da[r * inF + i] += scaling * g[r] * xm[n * inF + i];
+    for (let r = 0; r < width; r++) for (let i = 0; i < inF; i++) da[r * inF + i] += scaling * g[r] * xm[n * inF + i];
   }
-  return [out(ctx, dx, inputs.x.shape), out(ctx, dw, [outF, inF]), out(ctx, db, [outF]), out(ctx, da, [rank, inF]), out(ctx, dbm, [outF, rank])];
+  return [
+    out(ctx, dx, inputs.x.shape),
+    out(ctx, inWeightLayout(dw, outF, inF, fanInFanOut), inputs.weight.shape),
+    out(ctx, db, [outF]),
+    out(ctx, da, inputs.loraA.shape),
+    out(ctx, collapseB(dbm, outF, rank, enable), inputs.loraB.shape),
+  ];
 }
 
 // --- cross entropy: loss = (1−ε)·NLL + ε·mean_v(−log p_v); negative labels give 0 -------------------------------------
@@ -377,6 +550,10 @@ const KERNELS: Record<(typeof FUSED_KERNEL_NAMES)[number], RefKernel> = {
   LoratsGeluGrad: geluGrad,
   LoratsAttention: attention,
   LoratsAttentionGrad: attentionGrad,
+  LoratsPackedAttention: packedAttention,
+  LoratsPackedAttentionGrad: packedAttentionGrad,
+  LoratsLinear: linear,
+  LoratsLinearGrad: linearGrad,
   LoratsLoraLinear: loraLinear,
   LoratsLoraLinearGrad: loraLinearGrad,
   LoratsCrossEntropy: crossEntropy,

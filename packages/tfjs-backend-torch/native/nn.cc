@@ -17,6 +17,13 @@ namespace {
 
 at::Tensor f32(const at::Tensor& t) { return t.scalar_type() == at::kFloat ? t : t.to(at::kFloat); }
 
+/** A gradient the caller did not ask for: a broadcast view of one cached zero (no memory, no kernel launch). */
+at::Tensor skipped(at::IntArrayRef shape) {
+  static auto* zero = new at::Tensor();  // never destroyed: a CUDA tensor must not be freed after the context at exit
+  if (!zero->defined() || zero->device() != device()) *zero = at::zeros({1}, at::TensorOptions().dtype(at::kFloat).device(device()));
+  return zero->expand(shape);
+}
+
 // ---- matmul ---------------------------------------------------------------------------------------------------
 
 /** matmul(a, b, transposeA, transposeB): batch dims broadcast; bf16 under autocast on CUDA */
@@ -182,18 +189,20 @@ Napi::Value layerNorm(const Napi::CallbackInfo& info) {
   return out(info.Env(), std::get<0>(r));
 }
 
-/** layerNormGrad(dy, x, gamma, epsilon) -> [dx, dgamma, dbeta] */
+/** layerNormGrad(dy, x, gamma, epsilon, paramGrads) -> [dx, dgamma, dbeta] (without paramGrads: zero views) */
 Napi::Value layerNormGrad(const Napi::CallbackInfo& info) {
   const auto dy = dev(argT(info, 0)).contiguous();
   const auto x = dev(argT(info, 1)).contiguous();
   const auto gamma = dev(argT(info, 2));
   const auto eps = argF(info, 3);
+  const bool params = info.Length() <= 4 || argB(info, 4);
   const auto C = x.size(-1);
-  // The grad kernel gets no beta; a zero one (C floats) keeps libtorch's optional-bias paths defined.
-  const auto beta = at::zeros_like(gamma);
-  const auto fwd = at::native_layer_norm(x, {C}, gamma, beta, eps);
-  const auto r = at::native_layer_norm_backward(dy, x, {C}, std::get<1>(fwd), std::get<2>(fwd), gamma, beta, {true, true, false});
-  return outs(info.Env(), {std::get<0>(r), std::get<1>(r), dy.reshape({-1, C}).sum(0)});
+  // The mean and 1/std of each row from a forward pass. The grad kernel gets no beta: gamma stands in for it (only its
+  // shape is used) so libtorch's optional-bias paths stay defined, and dbeta comes from the same backward kernel.
+  const auto fwd = at::native_layer_norm(x, {C}, gamma, gamma, eps);
+  const auto r = at::native_layer_norm_backward(dy, x, {C}, std::get<1>(fwd), std::get<2>(fwd), gamma, gamma, {true, params, params});
+  if (!params) return outs(info.Env(), {std::get<0>(r), skipped({C}), skipped({C})});
+  return outs(info.Env(), {std::get<0>(r), std::get<1>(r), std::get<2>(r)});
 }
 
 /** gelu(x, approximate: 'tanh' | 'none') */
@@ -208,9 +217,70 @@ Napi::Value geluGrad(const Napi::CallbackInfo& info) {
   return out(info.Env(), at::gelu_backward(f32(dy), f32(x), argS(info, 2)));
 }
 
-// ---- fused: LoRA linear ---------------------------------------------------------------------------------------
+// ---- fused: linear and LoRA linear ----------------------------------------------------------------------------
 
-/** loraLinear(x, weight, bias|-1, loraA, loraB, dropoutMask|-1, scaling): x·Wᵀ + b + scaling·((x⊙mask)·Aᵀ)·Bᵀ */
+/** The weight as the right operand of x·Wᵀ: W [out, in] → Wᵀ (a view); with fanInFanOut W is stored [in, out]. */
+at::Tensor rightOperand(const at::Tensor& w, bool fanInFanOut) { return fanInFanOut ? w : w.t(); }
+
+/** Output features of a weight in either layout. */
+int64_t outFeatures(const at::Tensor& w, bool fanInFanOut) { return w.size(fanInFanOut ? 1 : 0); }
+
+/** The enabled-group flags of a grouped (MergedLinear) adapter; empty for a plain one. */
+std::vector<int64_t> groupFlags(const Napi::CallbackInfo& info, size_t i) {
+  if (info.Length() <= i || info[i].IsUndefined() || info[i].IsNull()) return {};
+  return argIV(info, i);
+}
+
+/** [out, in] weight gradient (or [in, out] with fanInFanOut) from dy2 [N, out] and x2 [N, in]. */
+at::Tensor weightGradient(const at::Tensor& dy2, const at::Tensor& x2, bool fanInFanOut) {
+  return f32(fanInFanOut ? at::mm(x2.t(), dy2) : at::mm(dy2.t(), x2));
+}
+
+/** linear(x, weight, bias|-1, fanInFanOut, residual|-1): x·Wᵀ + b (+ residual [..., out]) over x [..., in] */
+Napi::Value linear(const Napi::CallbackInfo& info) {
+  const auto x = dev(argT(info, 0));
+  const auto w = dev(argT(info, 1));
+  const auto bias = argOptT(info, 2);
+  const bool fio = argB(info, 3);
+  const auto residual = argOptT(info, 4);
+  const auto in = x.size(-1);
+  const auto outF = outFeatures(w, fio);
+  auto x2 = mm(x.reshape({-1, in}));
+  auto wt = mm(rightOperand(w, fio));
+  auto y = f32(bias ? at::addmm(mm(dev(*bias)), x2, wt) : at::mm(x2, wt));
+  if (residual) y.add_(dev(*residual).reshape({-1, outF}));
+  auto shape = x.sizes().vec();
+  shape.back() = outF;
+  return out(info.Env(), y.reshape(shape));
+}
+
+/**
+ * linearGrad(dy, x, weight, fanInFanOut, weightGrad, biasGrad, residual) -> [dx, dweight, dbias] and, with a residual,
+ * dresidual (= dy); gradients not asked for are zero views
+ */
+Napi::Value linearGrad(const Napi::CallbackInfo& info) {
+  const auto dy = dev(argT(info, 0));
+  const auto x = dev(argT(info, 1));
+  const auto w = dev(argT(info, 2));
+  const bool fio = argB(info, 3);
+  const bool weightGrad = argB(info, 4);
+  const bool biasGrad = argB(info, 5);
+  const auto in = x.size(-1);
+  const auto outF = outFeatures(w, fio);
+  const auto dy2 = mm(dy.reshape({-1, outF}));
+  auto dx = f32(at::mm(dy2, mm(rightOperand(w, fio)).t())).reshape(x.sizes());
+  auto dweight = weightGrad ? weightGradient(dy2, mm(x.reshape({-1, in})), fio) : skipped(w.sizes());
+  auto dbias = biasGrad ? f32(dy2).sum(0) : skipped({outF});
+  if (argB(info, 6)) return outs(info.Env(), {dx, dweight, dbias, dy});
+  return outs(info.Env(), {dx, dweight, dbias});
+}
+
+/**
+ * loraLinear(x, weight, bias|-1, loraA, loraB, dropoutMask|-1, scaling, fanInFanOut, enable[]):
+ * x·Wᵀ + b + scaling·((x⊙mask)·Aᵀ)·Bᵀ. With `enable` (G flags, E set; MergedLinear): A [rank·E, in], B [d·E, rank]
+ * with d = out/G, and the k-th enabled group g adds scaling·h_k·B_kᵀ to output columns g·d… (h_k = columns k·rank… of
+ * (x⊙mask)·Aᵀ, B_k = rows k·d… of B): no zero-padded B is built.
+ */
 Napi::Value loraLinear(const Napi::CallbackInfo& info) {
   const auto x = dev(argT(info, 0));
   const auto w = dev(argT(info, 1));
@@ -219,19 +289,36 @@ Napi::Value loraLinear(const Napi::CallbackInfo& info) {
   const auto b = dev(argT(info, 4));
   const auto mask = argOptT(info, 5);
   const auto scaling = argF(info, 6);
+  const bool fio = argB(info, 7);
+  const auto enable = groupFlags(info, 8);
   const auto in = x.size(-1);
-  const auto outF = w.size(0);
+  const auto outF = outFeatures(w, fio);
   auto x2 = mm(x.reshape({-1, in}));
-  auto y = bias ? at::addmm(mm(dev(*bias)), x2, mm(w).t()) : at::mm(x2, mm(w).t());
+  auto y = bias ? at::addmm(mm(dev(*bias)), x2, mm(rightOperand(w, fio))) : at::mm(x2, mm(rightOperand(w, fio)));
   auto xm = mask ? mm(x.reshape({-1, in}) * dev(*mask).reshape({-1, in})) : x2;
-  auto h = at::mm(xm, mm(a).t());  // [N, rank]
-  y.addmm_(h, mm(b).t(), 1, scaling);
+  auto h = at::mm(xm, mm(a).t());  // [N, rank·E]
+  if (enable.empty()) {
+    y.addmm_(h, mm(b).t(), 1, scaling);
+  } else {
+    const auto G = static_cast<int64_t>(enable.size());
+    const auto d = outF / G;
+    const auto rank = b.size(1);
+    int64_t k = 0;
+    for (int64_t g = 0; g < G; g++) {
+      if (!enable[g]) continue;
+      y.narrow(1, g * d, d).addmm_(h.narrow(1, k * rank, rank), mm(b).narrow(0, k * d, d).t(), 1, scaling);
+      k++;
+    }
+  }
   auto shape = x.sizes().vec();
   shape.back() = outF;
   return out(info.Env(), f32(y).reshape(shape));
 }
 
-/** loraLinearGrad(dy, x, weight, loraA, loraB, dropoutMask|-1, scaling, weightGrad) -> [dx, dweight, dbias, dloraA, dloraB] */
+/**
+ * loraLinearGrad(dy, x, weight, loraA, loraB, dropoutMask|-1, scaling, weightGrad, fanInFanOut, enable[], biasGrad)
+ * -> [dx, dweight, dbias, dloraA, dloraB] (dweight / dbias as zero views when not wanted)
+ */
 Napi::Value loraLinearGrad(const Napi::CallbackInfo& info) {
   const auto dy = dev(argT(info, 0));
   const auto x = dev(argT(info, 1));
@@ -241,22 +328,55 @@ Napi::Value loraLinearGrad(const Napi::CallbackInfo& info) {
   const auto mask = argOptT(info, 5);
   const auto scaling = argF(info, 6);
   const bool weightGrad = argB(info, 7);
+  const bool fio = argB(info, 8);
+  const auto enable = groupFlags(info, 9);
+  const bool biasGrad = argB(info, 10);
   const auto in = x.size(-1);
-  const auto outF = w.size(0);
+  const auto outF = outFeatures(w, fio);
   const auto dy2 = mm(dy.reshape({-1, outF}));
   const auto x2 = mm(x.reshape({-1, in}));
   const auto m2 = mask ? c10::optional<at::Tensor>(mm(dev(*mask).reshape({-1, in}))) : c10::nullopt;
   const auto xm = m2 ? x2 * *m2 : x2;
-  const auto h = at::mm(xm, mm(a).t());        // [N, rank]
-  const auto g = at::mm(dy2, mm(b));           // [N, rank] = dy·B
-  auto dloraB = at::mm(dy2.t(), h).mul_(scaling);  // [out, rank]
-  auto dloraA = at::mm(g.t(), xm).mul_(scaling);   // [rank, in]
-  auto dx = at::mm(dy2, mm(w));                    // [N, in]
-  if (m2) dx.add_(at::mm(g, mm(a)).mul_(*m2), scaling);
-  else dx.addmm_(g, mm(a), 1, scaling);
-  auto dbias = f32(dy2).sum(0);
+  const auto am = mm(a);
+  const auto bm = mm(b);
+  const auto h = at::mm(xm, am.t());  // [N, rank·E]
+  // dyB: the upstream gradient of the adapter's output, as the adapter sees it ([N, d·E] for groups)
+  at::Tensor dyB;
+  if (enable.empty()) {
+    dyB = dy2;
+  } else {
+    const auto G = static_cast<int64_t>(enable.size());
+    const auto d = outF / G;
+    std::vector<at::Tensor> parts;
+    for (int64_t g = 0; g < G; g++)
+      if (enable[g]) parts.push_back(dy2.narrow(1, g * d, d));
+    dyB = parts.size() == 1 ? parts[0] : at::cat(parts, 1);
+  }
+  at::Tensor gm;  // [N, rank·E] = dyB·B per group
+  at::Tensor dloraB;
+  if (enable.empty()) {
+    gm = at::mm(dyB, bm);
+    dloraB = at::mm(dyB.t(), h).mul_(scaling);  // [out, rank]
+  } else {
+    const auto E = a.size(0) / b.size(1);
+    const auto d = b.size(0) / E;
+    const auto rank = b.size(1);
+    std::vector<at::Tensor> gs, dbs;
+    for (int64_t k = 0; k < E; k++) {
+      const auto dyk = dyB.narrow(1, k * d, d);
+      gs.push_back(at::mm(dyk, bm.narrow(0, k * d, d)));                           // [N, rank]
+      dbs.push_back(at::mm(dyk.t(), h.narrow(1, k * rank, rank)).mul_(scaling));  // [d, rank]
+    }
+    gm = E == 1 ? gs[0] : at::cat(gs, 1);
+    dloraB = E == 1 ? dbs[0] : at::cat(dbs, 0);
+  }
+  auto dloraA = at::mm(gm.t(), xm).mul_(scaling);                 // [rank·E, in]
+  auto dx = at::mm(dy2, mm(rightOperand(w, fio)).t());             // [N, in]
+  if (m2) dx.add_(at::mm(gm, am).mul_(*m2), scaling);
+  else dx.addmm_(gm, am, 1, scaling);
+  auto dbias = biasGrad ? f32(dy2).sum(0) : skipped({outF});
   // Frozen weight: no [out, in] product; a broadcast zero view keeps the output contract without memory.
-  auto dweight = weightGrad ? f32(at::mm(dy2.t(), x2)) : at::zeros({1}, dy.options().dtype(at::kFloat)).expand({outF, in});
+  auto dweight = weightGrad ? weightGradient(dy2, x2, fio) : skipped(w.sizes());
   return outs(info.Env(), {f32(dx).reshape(x.sizes()), dweight, dbias, f32(dloraA), f32(dloraB)});
 }
 
@@ -381,46 +501,118 @@ std::pair<at::Tensor, at::Tensor> attnProbs(const at::Tensor& q, const at::Tenso
 }
 #endif
 
-/** attention(q, k, v, mask|-1, causal, scale, dropout, seed) */
-Napi::Value attention(const Napi::CallbackInfo& info) {
-  const auto q = dev(argT(info, 0));
-  const auto k = dev(argT(info, 1));
-  const auto v = dev(argT(info, 2));
-  const auto mask = argOptT(info, 3);
-  const auto c = attnArgs(info, 4);
+/** Attention calls by path, for profiles: fused kernels called directly (CUDA) or SDPA through autograd. */
+int64_t g_attnDirect = 0;
+int64_t g_attnAutograd = 0;
+
 #if LORATS_SDPA
-  at::Tensor y;
+int64_t asInt(int64_t v) { return v; }
+int64_t asInt(const c10::SymInt& v) { return v.expect_int(); }
+
+/**
+ * The fused kernel the gradient calls directly (no autograd graph, no engine thread): 1 flash, 2 memory-efficient
+ * (at::SDPBackend), 0 none. Only on CUDA, without an explicit mask (plain causal or none), where SDPA itself would
+ * pick that kernel.
+ */
+int directKernel(const at::Tensor& q, const at::Tensor& k, const at::Tensor& v, const c10::optional<at::Tensor>& mask,
+                 const AttnArgs& c) {
+  if (!q.is_cuda() || mask || (c.causal && q.size(-2) != k.size(-2))) return 0;
+  const auto choice = at::_fused_sdp_choice(q, k, v, c10::nullopt, c.dropout, c.causal, c.scale);
+  return choice == 1 || choice == 2 ? static_cast<int>(choice) : 0;
+}
+
+/** Output (and, when asked, everything the direct gradient needs) of the direct fused kernel `kind`. */
+struct Direct {
+  at::Tensor out, lse, a, b, seed, offset;
+  int64_t maxQ = 0, maxK = 0;
+};
+
+Direct directForward(int kind, const at::Tensor& q, const at::Tensor& k, const at::Tensor& v, const AttnArgs& c, bool forGrad) {
+  Direct d;
+  if (kind == 1) {
+    auto f = at::_scaled_dot_product_flash_attention(q, k, v, c.dropout, c.causal, false, c.scale);
+    d.out = std::get<0>(f);
+    d.lse = std::get<1>(f);
+    d.a = std::get<2>(f);
+    d.b = std::get<3>(f);
+    d.maxQ = asInt(std::get<4>(f));
+    d.maxK = asInt(std::get<5>(f));
+    d.seed = std::get<6>(f);
+    d.offset = std::get<7>(f);
+  } else {
+    auto f = at::_scaled_dot_product_efficient_attention(q, k, v, c10::nullopt, forGrad, c.dropout, c.causal, c.scale);
+    d.out = std::get<0>(f);
+    d.lse = std::get<1>(f);
+    d.seed = std::get<2>(f);
+    d.offset = std::get<3>(f);
+  }
+  return d;
+}
+
+std::vector<at::Tensor> directBackward(int kind, const at::Tensor& dy, const at::Tensor& q, const at::Tensor& k,
+                                       const at::Tensor& v, const AttnArgs& c) {
+  const auto d = directForward(kind, q, k, v, c, true);
+  const auto g = dy.to(d.out.scalar_type());
+  if (kind == 1) {
+    auto r = at::_scaled_dot_product_flash_attention_backward(g, q, k, v, d.out, d.lse, d.a, d.b, d.maxQ, d.maxK, c.dropout,
+                                                              c.causal, d.seed, d.offset, c.scale);
+    return {std::get<0>(r), std::get<1>(r), std::get<2>(r)};
+  }
+  auto r = at::_scaled_dot_product_efficient_attention_backward(g, q, k, v, at::Tensor(), d.out, d.lse, d.seed, d.offset,
+                                                                c.dropout, {true, true, true, false}, c.causal, c.scale);
+  return {std::get<0>(r), std::get<1>(r), std::get<2>(r)};
+}
+#endif
+
+/** softmax(q·kᵀ·scale + mask [+ causal])·v over q [B,H,T,D], k/v [B,H,S,D] (any strides) → [B,H,T,D] */
+at::Tensor attnForward(const at::Tensor& q, const at::Tensor& k, const at::Tensor& v, const c10::optional<at::Tensor>& mask,
+                       const AttnArgs& c) {
+#if LORATS_SDPA
   if (c.dropout > 0) {
-    // Same path as the gradient's recomputation (grad-enabled inputs), so the same kernel draws the same mask.
-    y = withSeed(c.seed, [&] {
+    // The gradient recomputes this forward with the same seed, so both must run the same kernel: the direct fused one
+    // where the gradient uses it, else SDPA on grad-enabled inputs (the autograd path's choice).
+    const int kind = directKernel(mm(q), mm(k), mm(v), mask, c);
+    return withSeed(c.seed, [&] {
+      if (kind != 0) {
+        at::AutoDispatchBelowADInplaceOrView guard;
+        return directForward(kind, mm(q), mm(k), mm(v), c, false).out;
+      }
       c10::AutoGradMode grad(true);
       auto qg = mm(q).detach().requires_grad_(true);
       auto kg = mm(k).detach().requires_grad_(true);
       auto vg = mm(v).detach().requires_grad_(true);
       return sdpa(qg, kg, vg, mask, c).detach();
     });
-  } else {
-    at::AutoDispatchBelowADInplaceOrView guard;
-    y = sdpa(mm(q), mm(k), mm(v), mask, c);
   }
-  return out(info.Env(), f32(y));
+  at::AutoDispatchBelowADInplaceOrView guard;
+  return sdpa(mm(q), mm(k), mm(v), mask, c);
 #else
   at::AutoDispatchBelowADInplaceOrView guard;
   auto pk = attnProbs(q, k, mask, c);
   auto p = pk.second.defined() ? pk.first * pk.second : pk.first;
-  return out(info.Env(), at::matmul(p, v));
+  return at::matmul(p, v);
 #endif
 }
 
-/** attentionGrad(dy, q, k, v, mask|-1, causal, scale, dropout, seed) -> [dq, dk, dv] */
-Napi::Value attentionGrad(const Napi::CallbackInfo& info) {
-  const auto dy = dev(argT(info, 0));
-  const auto q = dev(argT(info, 1));
-  const auto k = dev(argT(info, 2));
-  const auto v = dev(argT(info, 3));
-  const auto mask = argOptT(info, 4);
-  const auto c = attnArgs(info, 5);
+/** [dq, dk, dv] of attnForward for the upstream gradient dy [B,H,T,D] */
+std::vector<at::Tensor> attnBackward(const at::Tensor& dy, const at::Tensor& q, const at::Tensor& k, const at::Tensor& v,
+                                     const c10::optional<at::Tensor>& mask, const AttnArgs& c) {
 #if LORATS_SDPA
+  const int kind = directKernel(mm(q), mm(k), mm(v), mask, c);
+  if (kind != 0) {
+    try {
+      auto g = withSeed(c.seed, [&] {
+        at::AutoDispatchBelowADInplaceOrView guard;
+        return directBackward(kind, mm(dy), mm(q), mm(k), mm(v), c);
+      });
+      g_attnDirect++;
+      return g;
+    } catch (const c10::Error&) {
+      if (c.dropout > 0) throw;  // the forward drew its mask in the direct kernel: no other path reproduces it
+      // otherwise SDPA through autograd below
+    }
+  }
+  g_attnAutograd++;
   auto run = [&] {
     c10::AutoGradMode grad(true);
     auto qg = mm(q).detach().requires_grad_(true);
@@ -429,9 +621,9 @@ Napi::Value attentionGrad(const Napi::CallbackInfo& info) {
     auto y = sdpa(qg, kg, vg, mask, c);
     return torch::autograd::grad({y}, {qg, kg, vg}, {mm(dy).to(y.scalar_type())});
   };
-  auto g = c.dropout > 0 ? withSeed(c.seed, run) : run();
-  return outs(info.Env(), {f32(g[0]), f32(g[1]), f32(g[2])});
+  return c.dropout > 0 ? withSeed(c.seed, run) : run();
 #else
+  g_attnAutograd++;
   at::AutoDispatchBelowADInplaceOrView guard;
   auto pk = attnProbs(q, k, mask, c);
   const auto& p = pk.first;
@@ -443,8 +635,74 @@ Napi::Value attentionGrad(const Napi::CallbackInfo& info) {
   ds.mul_(c.scale);
   auto dq = at::matmul(ds, k);
   auto dk = at::matmul(ds.transpose(-2, -1), q);
-  return outs(info.Env(), {dq, dk, dv});
+  return {dq, dk, dv};
 #endif
+}
+
+/** attention(q, k, v, mask|-1, causal, scale, dropout, seed) */
+Napi::Value attention(const Napi::CallbackInfo& info) {
+  const auto q = dev(argT(info, 0));
+  const auto k = dev(argT(info, 1));
+  const auto v = dev(argT(info, 2));
+  const auto mask = argOptT(info, 3);
+  const auto c = attnArgs(info, 4);
+  return out(info.Env(), f32(attnForward(q, k, v, mask, c)));
+}
+
+/** attentionGrad(dy, q, k, v, mask|-1, causal, scale, dropout, seed) -> [dq, dk, dv] */
+Napi::Value attentionGrad(const Napi::CallbackInfo& info) {
+  const auto dy = dev(argT(info, 0));
+  const auto q = dev(argT(info, 1));
+  const auto k = dev(argT(info, 2));
+  const auto v = dev(argT(info, 3));
+  const auto mask = argOptT(info, 4);
+  const auto c = attnArgs(info, 5);
+  const auto g = attnBackward(dy, q, k, v, mask, c);
+  return outs(info.Env(), {f32(g[0]), f32(g[1]), f32(g[2])});
+}
+
+/** attentionStats() -> { direct, autograd }: attention gradients so far by path */
+Napi::Value attentionStats(const Napi::CallbackInfo& info) {
+  auto o = Napi::Object::New(info.Env());
+  o.Set("direct", static_cast<double>(g_attnDirect));
+  o.Set("autograd", static_cast<double>(g_attnAutograd));
+  return o;
+}
+
+/** qkv [B, T, 3·H·D] (q | k | v, head-major inside each) → strided views q, k, v [B, H, T, D]. */
+std::vector<at::Tensor> splitHeads(const at::Tensor& qkv, int64_t H) {
+  if (qkv.dim() != 3 || qkv.size(2) % (3 * H) != 0)
+    throw std::runtime_error("LoratsPackedAttention: qkv must be [B, T, 3·heads·D], got " + std::to_string(qkv.dim()) +
+                             "-d with last dim " + std::to_string(qkv.size(-1)) + " for " + std::to_string(H) + " heads");
+  const auto B = qkv.size(0), T = qkv.size(1), D = qkv.size(2) / (3 * H);
+  const auto p = qkv.reshape({B, T, 3, H, D}).permute({2, 0, 3, 1, 4});  // [3, B, H, T, D]
+  return {p[0], p[1], p[2]};
+}
+
+/** packedAttention(qkv, mask|-1, heads, causal, scale, dropout, seed) -> y [B, T, H·D] */
+Napi::Value packedAttention(const Napi::CallbackInfo& info) {
+  const auto qkv = dev(argT(info, 0));
+  const auto mask = argOptT(info, 1);
+  const auto H = argI(info, 2);
+  const auto c = attnArgs(info, 3);
+  const auto h = splitHeads(qkv, H);
+  const auto y = attnForward(h[0], h[1], h[2], mask, c);  // [B, H, T, D]
+  return out(info.Env(), f32(y.transpose(1, 2).reshape({qkv.size(0), qkv.size(1), -1})));
+}
+
+/** packedAttentionGrad(dy [B, T, H·D], qkv, mask|-1, heads, causal, scale, dropout, seed) -> dqkv [B, T, 3·H·D] */
+Napi::Value packedAttentionGrad(const Napi::CallbackInfo& info) {
+  const auto dy = dev(argT(info, 0));
+  const auto qkv = dev(argT(info, 1));
+  const auto mask = argOptT(info, 2);
+  const auto H = argI(info, 3);
+  const auto c = attnArgs(info, 4);
+  const auto h = splitHeads(qkv, H);
+  const auto B = qkv.size(0), T = qkv.size(1), D = h[0].size(-1);
+  const auto g = attnBackward(dy.reshape({B, T, H, D}).transpose(1, 2), h[0], h[1], h[2], mask, c);
+  auto dqkv = at::empty({B, T, 3, H, D}, qkv.options().dtype(at::kFloat));
+  for (int64_t i = 0; i < 3; i++) dqkv.select(2, i).copy_(g[i].transpose(1, 2));
+  return out(info.Env(), dqkv.view({B, T, 3 * H * D}));
 }
 
 // ---- fused: AdamW over many parameters -------------------------------------------------------------------------
@@ -510,6 +768,8 @@ void registerNn(Napi::Env env, Napi::Object exports) {
   def(env, exports, "layerNormGrad", layerNormGrad);
   def(env, exports, "gelu", gelu);
   def(env, exports, "geluGrad", geluGrad);
+  def(env, exports, "linear", linear);
+  def(env, exports, "linearGrad", linearGrad);
   def(env, exports, "loraLinear", loraLinear);
   def(env, exports, "loraLinearGrad", loraLinearGrad);
   def(env, exports, "crossEntropy", crossEntropy);
@@ -518,6 +778,9 @@ void registerNn(Napi::Env env, Napi::Object exports) {
   // Attention manages autograd itself: SDPA's gradient comes from libtorch's autograd (flash/efficient on CUDA).
   defAutograd(env, exports, "attention", attention);
   defAutograd(env, exports, "attentionGrad", attentionGrad);
+  defAutograd(env, exports, "packedAttention", packedAttention);
+  defAutograd(env, exports, "packedAttentionGrad", packedAttentionGrad);
+  def(env, exports, "attentionStats", attentionStats);
 }
 
 }  // namespace lorats

@@ -95,16 +95,27 @@ export interface TorchAddon {
   convBackpropInput(dy: Handle, filter: Handle, inputShape: readonly number[], ...conv: ConvArgs): Handle;
   convBackpropFilter(x: Handle, dy: Handle, filterShape: readonly number[], ...conv: ConvArgs): Handle;
   layerNorm(x: Handle, gamma: Handle, beta: Handle, epsilon: number): Handle;
-  layerNormGrad(dy: Handle, x: Handle, gamma: Handle, epsilon: number): Handle[];
+  layerNormGrad(dy: Handle, x: Handle, gamma: Handle, epsilon: number, paramGrads: boolean): Handle[];
   gelu(x: Handle, approximate: string): Handle;
   geluGrad(dy: Handle, x: Handle, approximate: string): Handle;
-  loraLinear(x: Handle, weight: Handle, bias: Handle, loraA: Handle, loraB: Handle, mask: Handle, scaling: number): Handle;
-  loraLinearGrad(dy: Handle, x: Handle, weight: Handle, loraA: Handle, loraB: Handle, mask: Handle, scaling: number, weightGrad: boolean): Handle[];
+  linear(x: Handle, weight: Handle, bias: Handle, fanInFanOut: boolean, residual: Handle): Handle;
+  /** [dx, dweight, dbias] and dresidual (= dy) when `residual` */
+  linearGrad(dy: Handle, x: Handle, weight: Handle, fanInFanOut: boolean, weightGrad: boolean, biasGrad: boolean, residual: boolean): Handle[];
+  /** enable: MergedLinear group flags (1/0), empty for a plain adapter */
+  loraLinear(x: Handle, weight: Handle, bias: Handle, loraA: Handle, loraB: Handle, mask: Handle, scaling: number, fanInFanOut: boolean, enable: number[]): Handle;
+  loraLinearGrad(
+    dy: Handle, x: Handle, weight: Handle, loraA: Handle, loraB: Handle, mask: Handle, scaling: number, weightGrad: boolean, fanInFanOut: boolean, enable: number[],
+    biasGrad: boolean,
+  ): Handle[];
   crossEntropy(logits: Handle, labels: Handle, labelSmoothing: number): Handle;
   crossEntropyGrad(dy: Handle, logits: Handle, labels: Handle, labelSmoothing: number): Handle;
   adamw(params: Handle[], grads: Handle[], m: Handle[], v: Handle[], beta1: number, beta2: number, eps: number, stepSizes: number[], decays: number[]): Handle[];
   attention(q: Handle, k: Handle, v: Handle, mask: Handle, ...attn: AttentionArgs): Handle;
   attentionGrad(dy: Handle, q: Handle, k: Handle, v: Handle, mask: Handle, ...attn: AttentionArgs): Handle[];
+  packedAttention(qkv: Handle, mask: Handle, heads: number, ...attn: AttentionArgs): Handle;
+  packedAttentionGrad(dy: Handle, qkv: Handle, mask: Handle, heads: number, ...attn: AttentionArgs): Handle;
+  /** Attention gradients so far: through libtorch's fused kernels directly (CUDA) or SDPA under autograd. */
+  attentionStats(): { direct: number; autograd: number };
 }
 
 /** strides, padBefore, padAfter, dilations, depthwise, channelsLast */

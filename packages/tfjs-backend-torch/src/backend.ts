@@ -7,7 +7,7 @@ import { DTYPE_CODE } from './addon.js';
 import type { Handle, NativeStats, TorchAddon, TorchDType } from './addon.js';
 
 interface TensorData {
-  /** Index into the addon's table; -1 for string tensors, which live in JS and have no kernels. */
+  /** Index into the addon's table; -1 for string and complex64 tensors, which live in JS and have no kernels. */
   handle: Handle;
   refCount: number;
   dtype: DataType;
@@ -96,7 +96,8 @@ export class TorchBackend extends KernelBackend {
   }
 
   private store(values: BackendValues, shape: number[], dtype: DataType, refCount: number): TensorData {
-    if (dtype === 'string') return { handle: -1, refCount, dtype, shape: shape.slice(), values, views: undefined };
+    // string and complex64 tensors stay in JS (readable, movable to another backend) and have no torch kernels
+    if (dtype === 'string' || dtype === 'complex64') return { handle: -1, refCount, dtype, shape: shape.slice(), values, views: undefined };
     if (!isTorchDType(dtype)) throw new Error(`the torch backend does not support ${dtype} tensors`);
     const handle = this.addon.fromData(typedFor(values, dtype), shape, DTYPE_CODE[dtype]);
     return { handle, refCount, dtype, shape: shape.slice(), values: undefined, views: undefined };

@@ -10,6 +10,7 @@ export {
   resetTorchPeakMemory,
   setTorchOptions,
   syncTorch,
+  torchAttentionStats,
   torchAvailability,
   torchMemoryStats,
 } from './register.js';

@@ -108,6 +108,11 @@ export function torchMemoryStats(): NativeStats {
   return requireAddon().addon.stats();
 }
 
+/** Attention gradients so far by path: libtorch's fused kernels called directly (CUDA) or SDPA under autograd. */
+export function torchAttentionStats(): { direct: number; autograd: number } {
+  return requireAddon().addon.attentionStats();
+}
+
 /** Starts a new peak for `torchMemoryStats().devicePeak` (CUDA). */
 export function resetTorchPeakMemory(): void {
   requireAddon().addon.resetPeak();

@@ -96,10 +96,21 @@ describe.skipIf(!torch.available)('torch backend', () => {
     tf.dispose([f, i, b]);
   });
 
-  it('holds string tensors in JS (no kernels, but they round-trip)', () => {
+  it('holds string and complex64 tensors in JS (no kernels, but they round-trip)', () => {
     const s = tf.tensor1d(['a', 'bc']);
     expect(s.arraySync()).toEqual(['a', 'bc']);
-    s.dispose();
+    const c = tf.complex([1, -2], [3, 4]);
+    expect(c.dtype).toBe('complex64');
+    expect(Array.from(c.dataSync())).toEqual([1, 3, -2, 4]);
+    tf.dispose([s, c]);
+  });
+
+  it('slices with tf.slice shorthands: a number begin and no size (to the end)', () => {
+    const x = tf.tensor2d([[1, 2], [3, 4], [5, 6]]);
+    expect(tf.slice(x, 1).arraySync()).toEqual([[3, 4], [5, 6]]);
+    expect(tf.slice(x, [0, 1], [-1, 1]).arraySync()).toEqual([[2], [4], [6]]);
+    expect(tf.slice(x, 2, 1).arraySync()).toEqual([[5, 6]]);
+    x.dispose();
   });
 
   it('uses tensors made on another backend (tfjs moves them)', async () => {

@@ -82,6 +82,38 @@ function loraRef(t: Record<string, tf.Tensor>, scaling: number): tf.Tensor {
   return y.reshape([...t.x.shape.slice(0, -1), t.weight.shape[0]]);
 }
 
+/** x [..., in]·Wᵀ + b (+ residual) on rows; weight [out, in] or, with fanInFanOut, [in, out]. */
+function linearRef(t: Record<string, tf.Tensor>, fanInFanOut: boolean): tf.Tensor {
+  const inF = t.x.shape[t.x.rank - 1] as number;
+  const outF = t.weight.shape[fanInFanOut ? 1 : 0] as number;
+  let y = tf.matMul(t.x.reshape([-1, inF]), t.weight, false, !fanInFanOut);
+  if (t.bias) y = tf.add(y, t.bias);
+  if (t.residual) y = tf.add(y, t.residual.reshape([-1, outF]));
+  return y.reshape([...t.x.shape.slice(0, -1), outF]);
+}
+
+/** A MergedLinear adapter's B [d·E, rank] expanded to [out, rank·E] (group k's block at its rows and columns). */
+function expandB(b: tf.Tensor, enable: boolean[], rank: number): tf.Tensor {
+  const E = enable.filter(Boolean).length;
+  const d = b.shape[0] / E;
+  let k = 0;
+  const blocks = enable.map((on) => {
+    if (!on) return tf.zeros([d, rank * E]);
+    const block = tf.pad(tf.slice(b, [k * d, 0], [d, rank]), [[0, 0], [k * rank, (E - k - 1) * rank]]);
+    k++;
+    return block;
+  });
+  return tf.concat(blocks, 0);
+}
+
+/** Packed q | k | v [B, T, 3·H·D] → heads [B, H, T, D] each, through attentionRef, merged back to [B, T, H·D]. */
+function packedAttentionRef(qkv: tf.Tensor, heads: number, causal: boolean, scale: number): tf.Tensor {
+  const [B, T, C3] = qkv.shape;
+  const D = C3 / 3 / heads;
+  const [q, k, v] = tf.split(qkv, 3, 2).map((p) => tf.transpose(tf.reshape(p, [B, T, heads, D]), [0, 2, 1, 3]));
+  return tf.reshape(tf.transpose(attentionRef({ q, k, v }, causal, scale), [0, 2, 1, 3]), [B, T, heads * D]);
+}
+
 function crossEntropyRef(t: Record<string, tf.Tensor>, eps: number): tf.Tensor {
   const [N, V] = t.logits.shape;
   const lp = tf.logSoftmax(t.logits);
@@ -182,6 +214,83 @@ describe.skipIf(!torch.available)('fused kernels on torch', () => {
     const skipped = await onTorch('LoratsLoraLinearGrad', { dy: { values: dy, shape: [N, T, outF] }, ...gradInputs }, { scaling, hasBias: withBias, weightGrad: false });
     expect(skipped[1].every((v) => v === 0)).toBe(true);
     expectClose(skipped[3], named.loraA, 1e-4, 1e-3, 'dloraA without dweight');
+  });
+
+  it.each([
+    ['[out, in] with bias and residual', false, true, true],
+    ['[in, out] (fanInFanOut) with bias', true, true, false],
+    ['[in, out] with residual, no bias', true, false, true],
+  ])('LoratsLinear %s matches x·W + b (+ residual) and its Grad', async (_name, fanInFanOut, withBias, withResidual) => {
+    const [N, T, inF, outF] = [2, 3, 6, 5];
+    const inputs: Arrays = { x: randn([N, T, inF], 70), weight: randn(fanInFanOut ? [inF, outF] : [outF, inF], 71) };
+    if (withBias) inputs.bias = randn([outF], 72);
+    if (withResidual) inputs.residual = randn([N, T, outF], 73);
+    const dy = randn([N, T, outF], 74).values;
+    const wrt = ['x', 'weight', ...(withBias ? ['bias'] : []), ...(withResidual ? ['residual'] : [])];
+    const ref = await onCpu(inputs, (t) => linearRef(t, fanInFanOut), wrt, dy);
+    expectClose((await onTorch('LoratsLinear', inputs, { fanInFanOut }))[0], ref.y, 1e-4, 1e-3, 'y');
+    const named = Object.fromEntries(wrt.map((k, i) => [k, ref.grads[i]]));
+    const gradInputs: Arrays = { dy: { values: dy, shape: [N, T, outF] }, x: inputs.x, weight: inputs.weight };
+    const grads = await onTorch('LoratsLinearGrad', gradInputs, { fanInFanOut, hasResidual: withResidual });
+    expect(grads).toHaveLength(withResidual ? 4 : 3);
+    expectClose(grads[0], named.x, 1e-4, 1e-3, 'dx');
+    expectClose(grads[1], named.weight, 1e-4, 1e-3, 'dweight');
+    if (withBias) expectClose(grads[2], named.bias, 1e-4, 1e-3, 'dbias');
+    if (withResidual) expectClose(grads[3], named.residual, 1e-6, 1e-6, 'dresidual');
+    // frozen weight and bias: only dx is computed, the others are zeros of their shapes
+    const frozen = await onTorch('LoratsLinearGrad', gradInputs, { fanInFanOut, weightGrad: false, biasGrad: false });
+    expectClose(frozen[0], named.x, 1e-4, 1e-3, 'dx (frozen weight)');
+    expect(frozen[1]).toEqual(new Array(inF * outF).fill(0));
+    expect(frozen[2]).toEqual(new Array(outF).fill(0));
+  });
+
+  it.each([
+    ['q, v of [q | k | v] (GPT-2 c_attn), [in, out] weight', [true, false, true], true],
+    ['one group of two, [out, in] weight', [false, true], false],
+  ])('LoratsLoraLinear with enableLora groups: %s', async (_name, enable, fanInFanOut) => {
+    const [N, inF, rank] = [4, 6, 2];
+    const G = enable.length;
+    const E = enable.filter(Boolean).length;
+    const d = 3;
+    const outF = d * G;
+    const inputs: Arrays = {
+      x: randn([N, inF], 80),
+      weight: randn(fanInFanOut ? [inF, outF] : [outF, inF], 81),
+      bias: randn([outF], 82),
+      loraA: randn([rank * E, inF], 83),
+      loraB: randn([d * E, rank], 84),
+    };
+    const scaling = 1.5;
+    const dy = randn([N, outF], 85).values;
+    const ref = await onCpu(
+      inputs,
+      (t) => tf.add(linearRef({ x: t.x, weight: t.weight, bias: t.bias }, fanInFanOut), tf.mul(tf.matMul(tf.matMul(t.x, t.loraA, false, true), expandB(t.loraB, enable, rank), false, true), scaling)),
+      ['x', 'loraA', 'loraB'],
+      dy,
+    );
+    const attrs = { scaling, fanInFanOut, enableLora: enable };
+    expectClose((await onTorch('LoratsLoraLinear', inputs, attrs))[0], ref.y, 1e-4, 1e-3, 'y');
+    const { bias: _bias, ...gradInputs } = inputs;
+    const [dx, dW, db, dA, dB] = await onTorch('LoratsLoraLinearGrad', { dy: { values: dy, shape: [N, outF] }, ...gradInputs }, { ...attrs, hasBias: true, weightGrad: false, biasGrad: false });
+    expectClose(dx, ref.grads[0], 1e-4, 1e-3, 'dx');
+    expectClose(dA, ref.grads[1], 1e-4, 1e-3, 'dloraA');
+    expectClose(dB, ref.grads[2], 1e-4, 1e-3, 'dloraB');
+    expect(dW.every((v) => v === 0) && db.every((v) => v === 0)).toBe(true);
+  });
+
+  it.each([
+    ['causal', true],
+    ['not causal', false],
+  ])('LoratsPackedAttention (%s) over q | k | v [B, T, 3·H·D] matches split heads, attention, merge, and its Grad', async (_name, causal) => {
+    const [B, T, H, D] = [2, 5, 3, 4];
+    const inputs: Arrays = { qkv: randn([B, T, 3 * H * D], 90) };
+    const scale = 0.4;
+    const dy = randn([B, T, H * D], 91).values;
+    const ref = await onCpu(inputs, (t) => packedAttentionRef(t.qkv, H, causal, scale), ['qkv'], dy);
+    const attrs = { heads: H, causal, scale, dropout: 0, seed: 0 };
+    expectClose((await onTorch('LoratsPackedAttention', inputs, attrs))[0], ref.y, 1e-4, 1e-3, 'y');
+    const [dqkv] = await onTorch('LoratsPackedAttentionGrad', { dy: { values: dy, shape: [B, T, H * D] }, ...inputs }, attrs);
+    expectClose(dqkv, ref.grads[0], 1e-4, 1e-3, 'dqkv');
   });
 
   it.each([0, 0.1])('LoratsCrossEntropy (label smoothing %s) ignores negative labels and its Grad matches autodiff', async (eps) => {

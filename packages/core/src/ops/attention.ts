@@ -3,7 +3,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { dropoutMask } from '../dropout.js';
 import { nextSeed } from '../init.js';
-import { FUSED_KERNELS, runKernel, runKernelMulti, useFusedKernel } from './kernels.js';
+import { FUSED_KERNELS, releaseAfterGrad, runKernel, runKernelMulti, useFusedKernel } from './kernels.js';
 
 /** Options for `attention`. */
 export interface AttentionOptions {
@@ -24,6 +24,53 @@ function causalMask(T: number, S: number): tf.Tensor {
   const m = new Float32Array(T * S);
   for (let t = 0; t < T; t++) for (let s = 0; s < S; s++) if (s > t + S - T) m[t * S + s] = -Infinity;
   return tf.tensor2d(m, [T, S]);
+}
+
+/**
+ * Multi-head self-attention over packed projections: qkv [B, T, 3·H·D] holds q | k | v along the last axis, each
+ * head-major (feature h·D + d), as GPT-2's c_attn produces them; the result has the heads merged back: [B, T, H·D].
+ * Equal to splitting, moving heads to [B, H, T, D], `attention` and merging, without those layout steps
+ * (LoratsPackedAttention when registered: one kernel and one gradient kernel).
+ */
+export function packedAttention(qkv: tf.Tensor, heads: number, options: AttentionOptions = {}): tf.Tensor {
+  if (qkv.rank !== 3 || !Number.isInteger(heads) || heads <= 0 || (qkv.shape[2] as number) % (3 * heads) !== 0) {
+    throw new Error(`packedAttention: qkv must be [B, T, 3·heads·D] for ${heads} heads, got [${qkv.shape}]`);
+  }
+  const [B, T, C3] = qkv.shape as number[];
+  const C = C3 / 3;
+  const D = C / heads;
+  const { mask, causal = false, scale = 1 / Math.sqrt(D), dropout = 0 } = options;
+  if (!(dropout >= 0 && dropout < 1)) throw new Error(`packedAttention: dropout must be in [0, 1), got ${dropout}`);
+  const seed = options.seed ?? (dropout > 0 ? (nextSeed() ?? Math.floor(Math.random() * 2 ** 31)) : 0);
+
+  if (useFusedKernel(FUSED_KERNELS.packedAttention, FUSED_KERNELS.packedAttentionGrad)) {
+    const attrs = { heads, causal, scale, dropout, seed };
+    const f = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
+      const [qkvi, save] = args as [tf.Tensor, tf.GradSaveFunc];
+      save(mask == null ? [qkvi] : [qkvi, mask]);
+      const inputs: tf.NamedTensorMap = { qkv: qkvi };
+      if (mask != null) inputs.mask = mask;
+      const value = runKernel(FUSED_KERNELS.packedAttention, inputs, attrs);
+      return {
+        value,
+        gradFunc: (dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[]) => {
+          const gradInputs: tf.NamedTensorMap = { dy: dy as tf.Tensor, qkv: saved[0] };
+          if (saved.length > 1) gradInputs.mask = saved[1];
+          const dqkv = runKernel(FUSED_KERNELS.packedAttentionGrad, gradInputs, attrs);
+          releaseAfterGrad(dy, saved, value.id);
+          return dqkv;
+        },
+      };
+    });
+    return tf.tidy(() => f(qkv));
+  }
+
+  return tf.tidy(() => {
+    const toHeads = (t: tf.Tensor) => tf.transpose(tf.reshape(t, [B, T, heads, D]), [0, 2, 1, 3]); // [B, T, C] → [B, H, T, D]
+    const [q, k, v] = tf.split(qkv, 3, 2).map(toHeads);
+    const y = attention(q, k, v, { ...options, scale, dropout, seed }); // [B, H, T, D]
+    return tf.reshape(tf.transpose(y, [0, 2, 1, 3]), [B, T, C]);
+  });
 }
 
 /** Multi-head scaled dot-product attention over q [B,H,T,D], k and v [B,H,S,D] → [B,H,T,D] (LoratsAttention when registered). */
@@ -47,12 +94,15 @@ export function attention(q: tf.Tensor, k: tf.Tensor, v: tf.Tensor, options: Att
       save(mask == null ? [qi, ki, vi] : [qi, ki, vi, mask]);
       const inputs: tf.NamedTensorMap = { q: qi, k: ki, v: vi };
       if (mask != null) inputs.mask = mask;
+      const value = runKernel(FUSED_KERNELS.attention, inputs, attrs);
       return {
-        value: runKernel(FUSED_KERNELS.attention, inputs, attrs),
+        value,
         gradFunc: (dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[]) => {
           const gradInputs: tf.NamedTensorMap = { dy: dy as tf.Tensor, q: saved[0], k: saved[1], v: saved[2] };
           if (saved.length > 3) gradInputs.mask = saved[3];
-          return runKernelMulti(FUSED_KERNELS.attentionGrad, gradInputs, attrs);
+          const grads = runKernelMulti(FUSED_KERNELS.attentionGrad, gradInputs, attrs);
+          releaseAfterGrad(dy, saved, value.id);
+          return grads;
         },
       };
     });

@@ -1,6 +1,6 @@
 // crossEntropy: per-row loss (1−ε)·NLL + ε·mean_v(−log p_v) over logits [N, V]; negative labels are ignored (loss 0).
 import * as tf from '@tensorflow/tfjs-core';
-import { FUSED_KERNELS, runKernel, useFusedKernel } from './kernels.js';
+import { FUSED_KERNELS, releaseAfterGrad, reshapeTo, runKernel, useFusedKernel } from './kernels.js';
 
 /** Options for `crossEntropy`. */
 export interface CrossEntropyOptions {
@@ -22,18 +22,22 @@ export function crossEntropy(logits: tf.Tensor, labels: tf.Tensor, options: Cros
 
   if (useFusedKernel(FUSED_KERNELS.crossEntropy, FUSED_KERNELS.crossEntropyGrad)) {
     const attrs = { labelSmoothing };
-    const labels1 = tf.reshape(labels, [N]);
+    const labels1 = reshapeTo(labels, [N]);
     const f = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
       const [l, save] = args as [tf.Tensor, tf.GradSaveFunc];
       save([l, labels1]);
+      const value = runKernel(FUSED_KERNELS.crossEntropy, { logits: l, labels: labels1 }, attrs);
       return {
-        value: runKernel(FUSED_KERNELS.crossEntropy, { logits: l, labels: labels1 }, attrs),
-        gradFunc: (dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[]) =>
-          runKernel(FUSED_KERNELS.crossEntropyGrad, { dy: dy as tf.Tensor, logits: saved[0], labels: saved[1] }, attrs),
+        value,
+        gradFunc: (dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[]) => {
+          const dlogits = runKernel(FUSED_KERNELS.crossEntropyGrad, { dy: dy as tf.Tensor, logits: saved[0], labels: saved[1] }, attrs);
+          releaseAfterGrad(dy, saved, value.id);
+          return dlogits;
+        },
       };
     });
-    const loss = tf.tidy(() => tf.reshape(f(tf.reshape(logits, [N, V])), rowsShape));
-    labels1.dispose();
+    const loss = tf.tidy(() => reshapeTo(f(reshapeTo(logits, [N, V])), rowsShape));
+    if (labels1 !== labels) labels1.dispose();
     return loss;
   }
 

@@ -1,6 +1,6 @@
 // gelu: x·Φ(x) ('none', exact erf) or the tanh approximation GPT-2 uses ('tanh').
 import * as tf from '@tensorflow/tfjs-core';
-import { FUSED_KERNELS, runKernel, useFusedKernel } from './kernels.js';
+import { FUSED_KERNELS, releaseAfterGrad, runKernel, useFusedKernel } from './kernels.js';
 
 /** Which GELU formula to use: 'none' is exact (erf), 'tanh' is 0.5x(1+tanh(√(2/π)(x+0.044715x³))). */
 export type GeluApproximate = 'none' | 'tanh';
@@ -13,10 +13,14 @@ export function gelu(x: tf.Tensor, approximate: GeluApproximate = 'none'): tf.Te
     const f = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
       const [xi, save] = args as [tf.Tensor, tf.GradSaveFunc];
       save([xi]);
+      const value = runKernel(FUSED_KERNELS.gelu, { x: xi }, attrs);
       return {
-        value: runKernel(FUSED_KERNELS.gelu, { x: xi }, attrs),
-        gradFunc: (dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[]) =>
-          runKernel(FUSED_KERNELS.geluGrad, { dy: dy as tf.Tensor, x: saved[0] }, attrs),
+        value,
+        gradFunc: (dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[]) => {
+          const dx = runKernel(FUSED_KERNELS.geluGrad, { dy: dy as tf.Tensor, x: saved[0] }, attrs);
+          releaseAfterGrad(dy, saved, value.id);
+          return dx;
+        },
       };
     });
     return tf.tidy(() => f(x));

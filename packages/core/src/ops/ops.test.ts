@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { expectNoTensorLeak, expectTensorsClose } from '@lorats/testing';
 import { describe, expect, it } from 'vitest';
 import { OP_PATHS, useOpPath } from '../../test/op-paths.js';
-import { attention, crossEntropy, gelu, layerNorm, loraLinear } from '../index.js';
+import { attention, crossEntropy, gelu, layerNorm, linear, loraLinear, packedAttention } from '../index.js';
 
 // Hand-computed references in float64 on the host, independent of both paths.
 function rand(shape: number[], seed: number): tf.Tensor {
@@ -199,6 +199,108 @@ describe.each(OP_PATHS)('fused ops (%s path)', (path) => {
     expect(() => loraLinear(x, tf.zeros([5, 4]), null, tf.zeros([2, 4]), tf.zeros([5, 3]), { scaling: 1 })).toThrow(/loraB \[5,3\] must be \[5, 2\]/);
   });
 
+  it('linear matches x·Wᵀ + b + residual in both weight layouts, with the gradients of the composed ops', () => {
+    const x = rand([2, 3, 4], 40); // [..., in]
+    const w = rand([5, 4], 41); // [out, in]
+    const wt = tf.transpose(w); // [in, out]
+    const b = rand([5], 42);
+    const r = rand([2, 3, 5], 43);
+    const g = rand([2, 3, 5], 44);
+    const plain = (xi: tf.Tensor, wi: tf.Tensor, bi: tf.Tensor, ri: tf.Tensor): tf.Tensor =>
+      tf.add(tf.reshape(tf.add(tf.matMul(tf.reshape(xi, [6, 4]), wi, false, true), bi), [2, 3, 5]), ri);
+    const want = plain(x, w, b, r);
+    expectTensorsClose(linear(x, w, b, true, r), want, { atol: 1e-5 });
+    expectTensorsClose(linear(x, wt, b, false, r), want, { atol: 1e-5 });
+    expectTensorsClose(linear(x, w, null), tf.reshape(tf.matMul(tf.reshape(x, [6, 4]), w, false, true), [2, 3, 5]), { atol: 1e-5 });
+    const loss = (f: (...a: tf.Tensor[]) => tf.Tensor) => (...a: tf.Tensor[]): tf.Scalar => tf.sum(tf.mul(f(...a), g));
+    const want4 = tf.grads(loss(plain))([x, w, b, r]);
+    tf.grads(loss((xi, wi, bi, ri) => linear(xi, wi, bi, true, ri)))([x, w, b, r]).forEach((t, i) => expectTensorsClose(t, want4[i], { atol: 1e-4, label: `[out, in] grad ${i}` }));
+    const [dx, dwt, db, dr] = tf.grads(loss((xi, wi, bi, ri) => linear(xi, wi, bi, false, ri)))([x, wt, b, r]);
+    expectTensorsClose(dx, want4[0], { atol: 1e-4, label: 'dx' });
+    expectTensorsClose(dwt, tf.transpose(want4[1]), { atol: 1e-4, label: 'dweight [in, out]' });
+    expectTensorsClose(db, want4[2], { atol: 1e-4, label: 'dbias' });
+    expectTensorsClose(dr, g, { atol: 1e-6, label: 'dresidual' });
+    // frozen weight and bias variables: constants of the op, the same gradients for x and the residual
+    const fw = tf.variable(wt, false);
+    const fb = tf.variable(b, false);
+    const [fdx, fdr] = tf.grads(loss((xi, ri) => linear(xi, fw, fb, false, ri)))([x, r]);
+    expectTensorsClose(fdx, want4[0], { atol: 1e-4, label: 'dx (frozen)' });
+    expectTensorsClose(fdr, g, { atol: 1e-6, label: 'dresidual (frozen)' });
+    expect(() => linear(x, w, b, true, tf.zeros([2, 3, 4]))).toThrow(/residual \[2,3,4\] must match the output \[2,3,5\]/);
+    expect(() => linear(x, tf.zeros([4, 4]), null, false, null)).not.toThrow();
+    expect(() => linear(x, tf.zeros([5, 3]), null)).toThrow(/does not match weight/);
+    tf.dispose([fw, fb]);
+  });
+
+  it('a frozen weight reassigned between the forward pass and its gradient is an error, not a silent wrong gradient', () => {
+    const w = tf.variable(rand([3, 4], 45), false);
+    const x = rand([2, 4], 46);
+    const f = (xi: tf.Tensor): tf.Scalar => {
+      const y = tf.sum(linear(xi, w, null)) as tf.Scalar;
+      w.assign(tf.zeros([3, 4]));
+      return y;
+    };
+    const run = () => tf.grad(f)(x);
+    if (path === 'kernel') expect(run).toThrow(/frozen variable .* was reassigned or disposed/);
+    else run(); // the fallback keeps its own copy (tfjs saves the matmul's inputs)
+    w.dispose();
+  });
+
+  it('loraLinear with MergedLinear groups and a [in, out] weight equals the zero-padded expanded B, with gradients', () => {
+    const [N, inF, rank, d] = [3, 4, 2, 2];
+    const enable = [true, false, true]; // GPT-2's c_attn: q and v of [q | k | v]
+    const x = rand([N, inF], 50);
+    const wt = rand([inF, 3 * d], 51); // [in, out]
+    const b = rand([3 * d], 52);
+    const a = rand([rank * 2, inF], 53); // [rank·E, in]
+    const bm = rand([d * 2, rank], 54); // [d·E, rank]
+    const g = rand([N, 3 * d], 55);
+    // B expanded by hand: group q (k = 0) → rows 0…d, columns 0…rank; group v (k = 1) → rows 2d…3d, columns rank…2rank
+    const expanded = (bi: tf.Tensor): tf.Tensor =>
+      tf.concat([tf.pad(tf.slice(bi, [0, 0], [d, rank]), [[0, 0], [0, rank]]), tf.zeros([d, 2 * rank]), tf.pad(tf.slice(bi, [d, 0], [d, rank]), [[0, 0], [rank, 0]])], 0);
+    const plain = (xi: tf.Tensor, ai: tf.Tensor, bi: tf.Tensor): tf.Tensor =>
+      tf.add(tf.add(tf.matMul(xi, wt), b), tf.mul(tf.matMul(tf.matMul(xi, ai, false, true), expanded(bi), false, true), 0.5));
+    const fused = (xi: tf.Tensor, ai: tf.Tensor, bi: tf.Tensor): tf.Tensor => loraLinear(xi, wt, b, ai, bi, { scaling: 0.5, fanInFanOut: true, enableLora: enable });
+    expectTensorsClose(fused(x, a, bm), plain(x, a, bm), { atol: 1e-5 });
+    const loss = (f: typeof plain) => (xi: tf.Tensor, ai: tf.Tensor, bi: tf.Tensor): tf.Scalar => tf.sum(tf.mul(f(xi, ai, bi), g));
+    const want = tf.grads(loss(plain))([x, a, bm]);
+    tf.grads(loss(fused))([x, a, bm]).forEach((t, i) => expectTensorsClose(t, want[i], { atol: 1e-4, label: `grad ${i}` }));
+    expect(() => loraLinear(x, wt, b, tf.zeros([rank, inF]), bm, { scaling: 1, fanInFanOut: true, enableLora: enable })).toThrow(/loraB \[4,2\] must be \[4, 1\]/);
+    expect(() => loraLinear(x, wt, b, a, bm, { scaling: 1, fanInFanOut: true, enableLora: [true, true, true, true] })).toThrow(/enableLora .* divide 6 output features/);
+  });
+
+  it('packedAttention over q | k | v [B, T, 3·H·D] equals split heads + attention + merge, with the gradient', () => {
+    const [B, T, H, D] = [2, 3, 2, 2];
+    const qkv = rand([B, T, 3 * H * D], 60);
+    const g = rand([B, T, H * D], 61);
+    const plain = (t: tf.Tensor): tf.Tensor => {
+      const [q, k, v] = tf.split(t, 3, 2).map((p) => tf.transpose(tf.reshape(p, [B, T, H, D]), [0, 2, 1, 3]));
+      return tf.reshape(tf.transpose(attention(q, k, v, { causal: true, scale: 0.6 }), [0, 2, 1, 3]), [B, T, H * D]);
+    };
+    const packed = (t: tf.Tensor): tf.Tensor => packedAttention(t, H, { causal: true, scale: 0.6 });
+    expectTensorsClose(packed(qkv), plain(qkv), { atol: 1e-5 });
+    const loss = (f: (t: tf.Tensor) => tf.Tensor) => (t: tf.Tensor): tf.Scalar => tf.sum(tf.mul(f(t), g));
+    expectTensorsClose(tf.grad(loss(packed))(qkv), tf.grad(loss(plain))(qkv), { atol: 1e-4 });
+    expect(() => packedAttention(tf.zeros([2, 3, 10]), 2)).toThrow(/qkv must be \[B, T, 3·heads·D\] for 2 heads/);
+  });
+
+  it("frees saved tensors and gradients as the backward pass goes, but never a caller's dy", () => {
+    const x = rand([2, 3, 4], 62);
+    const w = rand([4, 4], 63);
+    const dy = rand([2, 3, 4], 64);
+    const f = (xi: tf.Tensor): tf.Tensor => gelu(layerNorm(linear(xi, w, null, true, xi), tf.ones([4]), tf.zeros([4])), 'tanh');
+    const [g] = tf.grads(f)([x], dy);
+    expect(dy.isDisposed).toBe(false);
+    expect(dy.dataSync()).toHaveLength(24);
+    expect(g.shape).toEqual([2, 3, 4]);
+    // under an outer tape (a gradient computed inside another's function) the inner backward keeps what it saved
+    const inner = (xi: tf.Tensor): tf.Tensor => tf.grad((xj: tf.Tensor) => tf.sum(f(xj)))(xi);
+    const s = tf.scalar(2);
+    const [ds] = tf.grads((si: tf.Tensor) => tf.add(tf.mul(si, si), tf.sum(inner(x))))([s]);
+    expectTensorsClose(ds, tf.scalar(4));
+    expectTensorsClose(inner(x), tf.grads(f)([x], tf.onesLike(dy))[0], { atol: 1e-6 });
+  });
+
   it('crossEntropy: label smoothing, ignored labels, gradient softmax − target', () => {
     const logits = tf.tensor2d([[1, 2, 0.5], [0, 0, 0], [3, -1, 2]]);
     const labels = tf.tensor1d([1, -1, 0], 'int32');
@@ -234,9 +336,9 @@ describe.each(OP_PATHS)('fused ops (%s path)', (path) => {
     await expectNoTensorLeak(() => {
       tf.tidy(() => {
         const f = (xi: tf.Tensor, ai: tf.Tensor, bi: tf.Tensor): tf.Scalar => {
-          const h = loraLinear(layerNorm(xi, tf.ones([4]), tf.zeros([4])), w, null, ai, bi, { scaling: 2 });
+          const h = linear(loraLinear(layerNorm(xi, tf.ones([4]), tf.zeros([4])), w, null, ai, bi, { scaling: 2 }), tf.eye(3), null, true, tf.ones([2, 3]));
           const q = tf.reshape(gelu(h, 'tanh'), [1, 1, 2, 3]);
-          const y = tf.reshape(attention(q, q, q, { causal: true }), [2, 3]);
+          const y = tf.add(tf.reshape(attention(q, q, q, { causal: true }), [2, 3]), tf.reshape(packedAttention(tf.tile(tf.reshape(q, [1, 2, 3]), [1, 1, 3]), 1), [2, 3]));
           return tf.sum(crossEntropy(y, labels, { labelSmoothing: 0.1 }));
         };
         tf.grads(f)([x, a, b]);

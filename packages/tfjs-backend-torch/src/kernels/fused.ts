@@ -1,10 +1,18 @@
 // The fused lorats kernels of docs/fused-ops.md, and native random kernels.
-import type { KernelConfig } from '@tensorflow/tfjs-core';
+import type { KernelConfig, NamedAttrMap } from '@tensorflow/tfjs-core';
 
 import type { AttentionArgs, TorchAddon } from '../addon.js';
 import { seedArg } from './gather.js';
 import { boolAttr, input, kernel, numberAttr, numbersAttr, stringAttr } from './kernel.js';
 import type { TorchKernelArgs } from './kernel.js';
+
+/** `enableLora` (MergedLinear group flags) as the addon takes it: 1/0 per group, empty when absent. */
+function enableAttr(attrs: NamedAttrMap): number[] {
+  const v = attrs.enableLora;
+  if (v == null) return [];
+  if (!Array.isArray(v)) throw new Error(`attribute 'enableLora' must be a boolean array (got ${String(v)})`);
+  return (v as unknown[]).map((f) => (f ? 1 : 0));
+}
 
 function attentionArgs({ attrs }: TorchKernelArgs, headSize: number): AttentionArgs {
   return [boolAttr(attrs, 'causal'), numberAttr(attrs, 'scale', 1 / Math.sqrt(headSize)), numberAttr(attrs, 'dropout', 0), seedArg(attrs.seed)];
@@ -29,6 +37,7 @@ export function fusedKernels(addon: TorchAddon): KernelConfig[] {
           backend.handle(input(inputs, 'x', 'LoratsLayerNormGrad')),
           backend.handle(input(inputs, 'gamma', 'LoratsLayerNormGrad')),
           numberAttr(attrs, 'epsilon', 1e-5),
+          boolAttr(attrs, 'paramGrads', true),
         ),
       ),
     ),
@@ -46,22 +55,90 @@ export function fusedKernels(addon: TorchAddon): KernelConfig[] {
       const h = [q, input(inputs, 'k', 'LoratsAttention'), input(inputs, 'v', 'LoratsAttention')].map((t) => backend.handle(t));
       return backend.output(addon.attention(h[0], h[1], h[2], backend.optionalHandle(inputs.mask), ...attentionArgs(args, q.shape[3])));
     }),
+    kernel('LoratsPackedAttention', (args) => {
+      const { inputs, backend, attrs } = args;
+      const qkv = input(inputs, 'qkv', 'LoratsPackedAttention');
+      const heads = numberAttr(attrs, 'heads');
+      const headSize = qkv.shape[2] / (3 * heads);
+      return backend.output(addon.packedAttention(backend.handle(qkv), backend.optionalHandle(inputs.mask), heads, ...attentionArgs(args, headSize)));
+    }),
+    kernel('LoratsPackedAttentionGrad', (args) => {
+      const { inputs, backend, attrs } = args;
+      const qkv = input(inputs, 'qkv', 'LoratsPackedAttentionGrad');
+      const heads = numberAttr(attrs, 'heads');
+      const headSize = qkv.shape[2] / (3 * heads);
+      return backend.output(
+        addon.packedAttentionGrad(
+          backend.handle(input(inputs, 'dy', 'LoratsPackedAttentionGrad')),
+          backend.handle(qkv),
+          backend.optionalHandle(inputs.mask),
+          heads,
+          ...attentionArgs(args, headSize),
+        ),
+      );
+    }),
     kernel('LoratsAttentionGrad', (args) => {
       const { inputs, backend } = args;
       const q = input(inputs, 'q', 'LoratsAttentionGrad');
       const h = ['dy', 'q', 'k', 'v'].map((n) => backend.handle(input(inputs, n, 'LoratsAttentionGrad')));
       return backend.outputs(addon.attentionGrad(h[0], h[1], h[2], h[3], backend.optionalHandle(inputs.mask), ...attentionArgs(args, q.shape[3])));
     }),
+    kernel('LoratsLinear', ({ inputs, backend, attrs }) =>
+      backend.output(
+        addon.linear(
+          backend.handle(input(inputs, 'x', 'LoratsLinear')),
+          backend.handle(input(inputs, 'weight', 'LoratsLinear')),
+          backend.optionalHandle(inputs.bias),
+          boolAttr(attrs, 'fanInFanOut'),
+          backend.optionalHandle(inputs.residual),
+        ),
+      ),
+    ),
+    kernel('LoratsLinearGrad', ({ inputs, backend, attrs }) =>
+      backend.outputs(
+        addon.linearGrad(
+          backend.handle(input(inputs, 'dy', 'LoratsLinearGrad')),
+          backend.handle(input(inputs, 'x', 'LoratsLinearGrad')),
+          backend.handle(input(inputs, 'weight', 'LoratsLinearGrad')),
+          boolAttr(attrs, 'fanInFanOut'),
+          boolAttr(attrs, 'weightGrad', true),
+          boolAttr(attrs, 'biasGrad', true),
+          boolAttr(attrs, 'hasResidual'),
+        ),
+      ),
+    ),
     kernel('LoratsLoraLinear', ({ inputs, backend, attrs }) => {
-      const h = ['x', 'weight', 'loraA', 'loraB'].map((n) => backend.handle(input(inputs, n, 'LoratsLoraLinear')));
+      const n = 'LoratsLoraLinear';
       return backend.output(
-        addon.loraLinear(h[0], h[1], backend.optionalHandle(inputs.bias), h[2], h[3], backend.optionalHandle(inputs.dropoutMask), numberAttr(attrs, 'scaling')),
+        addon.loraLinear(
+          backend.handle(input(inputs, 'x', n)),
+          backend.handle(input(inputs, 'weight', n)),
+          backend.optionalHandle(inputs.bias),
+          backend.handle(input(inputs, 'loraA', n)),
+          backend.handle(input(inputs, 'loraB', n)),
+          backend.optionalHandle(inputs.dropoutMask),
+          numberAttr(attrs, 'scaling'),
+          boolAttr(attrs, 'fanInFanOut'),
+          enableAttr(attrs),
+        ),
       );
     }),
     kernel('LoratsLoraLinearGrad', ({ inputs, backend, attrs }) => {
-      const h = ['dy', 'x', 'weight', 'loraA', 'loraB'].map((n) => backend.handle(input(inputs, n, 'LoratsLoraLinearGrad')));
+      const n = 'LoratsLoraLinearGrad';
       return backend.outputs(
-        addon.loraLinearGrad(h[0], h[1], h[2], h[3], h[4], backend.optionalHandle(inputs.dropoutMask), numberAttr(attrs, 'scaling'), boolAttr(attrs, 'weightGrad', true)),
+        addon.loraLinearGrad(
+          backend.handle(input(inputs, 'dy', n)),
+          backend.handle(input(inputs, 'x', n)),
+          backend.handle(input(inputs, 'weight', n)),
+          backend.handle(input(inputs, 'loraA', n)),
+          backend.handle(input(inputs, 'loraB', n)),
+          backend.optionalHandle(inputs.dropoutMask),
+          numberAttr(attrs, 'scaling'),
+          boolAttr(attrs, 'weightGrad', true),
+          boolAttr(attrs, 'fanInFanOut'),
+          enableAttr(attrs),
+          boolAttr(attrs, 'hasBias', true) && boolAttr(attrs, 'biasGrad', true),
+        ),
       );
     }),
     kernel('LoratsCrossEntropy', ({ inputs, backend, attrs }) =>

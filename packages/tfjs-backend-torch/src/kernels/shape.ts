@@ -43,9 +43,11 @@ export function shapeKernels(addon: TorchAddon): KernelConfig[] {
     }),
     kernel('Slice', ({ inputs, backend, attrs }) => {
       const x = input(inputs, 'x', 'Slice');
-      const [begin, size] = slice_util.parseSliceParams(x as never, numbersAttr(attrs, 'begin'), numbersAttr(attrs, 'size'));
-      slice_util.assertParamsValid(x as never, begin, size);
-      return backend.output(addon.slice(backend.handle(x), begin, size));
+      // begin and size may be numbers (first axis) and size may be absent (to the end), as tf.slice allows
+      const size = attrs.size == null ? undefined : numbersAttr(attrs, 'size');
+      const [begin, sizes] = slice_util.parseSliceParams(x as never, numbersAttr(attrs, 'begin'), size);
+      slice_util.assertParamsValid(x as never, begin, sizes);
+      return backend.output(addon.slice(backend.handle(x), begin, sizes));
     }),
     kernel('StridedSlice', ({ inputs, backend, attrs }) => {
       const x = input(inputs, 'x', 'StridedSlice');
