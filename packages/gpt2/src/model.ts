@@ -9,7 +9,7 @@
 // Shapes: B batch, T tokens, S key slots (cached + new), C width, H heads, D = C/H head size, V vocabulary,
 // R decoding rows (contexts × beams), M tokens the loss is taken on.
 import * as tf from '@tensorflow/tfjs-core';
-import { attention, crossEntropy, Embedding, gelu, LayerNorm, Linear, MergedLinear, Module, ModuleList, normal } from '@lorats/core';
+import { attention, crossEntropy, Embedding, gelu, LayerNorm, Linear, linear, MergedLinear, Module, ModuleList, normal, packedAttention } from '@lorats/core';
 import { DEFAULT_LORA_TARGETS, headSize, type Gpt2Config, type Gpt2LoraConfig } from './config.js';
 
 /** Additive value for hidden key slots (model.py uses −1e10; exp underflows to exactly 0 either way). */
@@ -46,6 +46,8 @@ export interface KvCache {
 interface StepInputs {
   positions: tf.Tensor2D;
   mask?: tf.Tensor;
+  /** No keys/values are kept (training, full-sequence logits): attention then runs on the packed q | k | v. */
+  noCache?: boolean;
 }
 
 class Attention extends Module {
@@ -71,12 +73,19 @@ class Attention extends Module {
     this.cProj = this.registerModule('c_proj', new Linear(C, C, { fanInFanOut: true }));
   }
 
-  /** x [B, T, C] → y [B, T, C], plus this call's keys and values appended to `past` ([B, H, S, D]). */
-  forward(x: tf.Tensor3D, inputs: StepInputs, past?: { k: tf.Tensor4D; v: tf.Tensor4D }): { y: tf.Tensor3D; k: tf.Tensor4D; v: tf.Tensor4D } {
+  /**
+   * x [B, T, C] → y [B, T, C] (plus `residual`, added in c_proj's kernel), and this call's keys and values appended to
+   * `past` ([B, H, S, D]).
+   */
+  forward(x: tf.Tensor3D, inputs: StepInputs, past?: { k: tf.Tensor4D; v: tf.Tensor4D }, residual: tf.Tensor | null = null): { y: tf.Tensor3D; k?: tf.Tensor4D; v?: tf.Tensor4D } {
     const [B, T, C] = x.shape;
     const H = this.config.nHead;
     const D = headSize(this.config);
     const qkv = this.cAttn.forward(x); // [B, T, 3C]
+    if (inputs.noCache && !past && !inputs.mask) {
+      // causal self-attention on q | k | v as they are, heads merged in the result: [B, T, 3C] → [B, T, C]
+      return { y: this.cProj.forward(packedAttention(qkv, H, { causal: true, scale: 1 / Math.sqrt(D) }), residual) as tf.Tensor3D };
+    }
     const heads = (t: tf.Tensor) => tf.transpose(tf.reshape(t, [B, T, H, D]), [0, 2, 1, 3]); // [B, T, C] → [B, H, T, D]
     const [q, kNew, vNew] = tf.split(qkv, 3, 2).map(heads) as tf.Tensor4D[];
     const k = past ? (tf.concat([past.k, kNew], 2) as tf.Tensor4D) : kNew; // [B, H, S, D]
@@ -84,7 +93,7 @@ class Attention extends Module {
     // Query t sees keys s ≤ t + S − T (all cached ones), minus the masked padding slots.
     const a = attention(q, k, v, { causal: true, scale: 1 / Math.sqrt(D), ...(inputs.mask ? { mask: inputs.mask } : {}) }); // [B, H, T, D]
     const merged = tf.reshape(tf.transpose(a, [0, 2, 1, 3]), [B, T, C]); // [B, H, T, D] → [B, T, C]
-    return { y: this.cProj.forward(merged) as tf.Tensor3D, k, v };
+    return { y: this.cProj.forward(merged, residual) as tf.Tensor3D, k, v };
   }
 }
 
@@ -98,9 +107,9 @@ class Mlp extends Module {
     this.cProj = this.registerModule('c_proj', new Linear(4 * config.nEmbd, config.nEmbd, { fanInFanOut: true })); // [4C, C]
   }
 
-  /** x [B, T, C] → [B, T, C]. */
-  forward(x: tf.Tensor): tf.Tensor {
-    return this.cProj.forward(gelu(this.cFc.forward(x), 'tanh'));
+  /** x [B, T, C] → [B, T, C] (plus `residual`, added in c_proj's kernel). */
+  forward(x: tf.Tensor, residual: tf.Tensor | null = null): tf.Tensor {
+    return this.cProj.forward(gelu(this.cFc.forward(x), 'tanh'), residual);
   }
 }
 
@@ -119,10 +128,9 @@ class Block extends Module {
   }
 
   /** Pre-LN: x + attn(ln_1(x)), then + mlp(ln_2(·)). */
-  forward(x: tf.Tensor3D, inputs: StepInputs, past?: { k: tf.Tensor4D; v: tf.Tensor4D }): { x: tf.Tensor3D; k: tf.Tensor4D; v: tf.Tensor4D } {
-    const a = this.attn.forward(this.ln1.forward(x) as tf.Tensor3D, inputs, past);
-    const h = tf.add(x, a.y) as tf.Tensor3D;
-    return { x: tf.add(h, this.mlp.forward(this.ln2.forward(h))) as tf.Tensor3D, k: a.k, v: a.v };
+  forward(x: tf.Tensor3D, inputs: StepInputs, past?: { k: tf.Tensor4D; v: tf.Tensor4D }): { x: tf.Tensor3D; k?: tf.Tensor4D; v?: tf.Tensor4D } {
+    const a = this.attn.forward(this.ln1.forward(x) as tf.Tensor3D, inputs, past, x); // h = x + attn(ln_1(x))
+    return { x: this.mlp.forward(this.ln2.forward(a.y), a.y) as tf.Tensor3D, k: a.k, v: a.v };
   }
 }
 
@@ -145,7 +153,7 @@ export class Gpt2Model extends Module {
     this.lnF = this.registerModule('ln_f', new LayerNorm(config.nEmbd, { epsilon: config.layerNormEpsilon }));
   }
 
-  /** ids [B, T] → hidden [B, T, C] after ln_f, and each layer's keys/values [B, H, S, D]. */
+  /** ids [B, T] → hidden [B, T, C] after ln_f, and each layer's keys/values [B, H, S, D] (none with noCache). */
   forward(ids: tf.Tensor2D, inputs: StepInputs, past?: KvCache): { hidden: tf.Tensor3D; keys: tf.Tensor4D[]; values: tf.Tensor4D[] } {
     let x = tf.add(embed(this.wte, ids), embed(this.wpe, inputs.positions)) as tf.Tensor3D; // [B, T, C]
     const keys: tf.Tensor4D[] = [];
@@ -153,8 +161,10 @@ export class Gpt2Model extends Module {
     for (let i = 0; i < this.config.nLayer; i++) {
       const out = this.h.at(i).forward(x, inputs, past ? { k: past.keys[i], v: past.values[i] } : undefined);
       x = out.x;
-      keys.push(out.k);
-      values.push(out.v);
+      if (out.k && out.v) {
+        keys.push(out.k);
+        values.push(out.v);
+      }
     }
     return { hidden: this.lnF.forward(x) as tf.Tensor3D, keys, values };
   }
@@ -195,19 +205,14 @@ export class Gpt2LMModel extends Module {
   forward(ids: tf.Tensor2D): tf.Tensor3D {
     return tf.tidy(() => {
       const [B, T] = ids.shape;
-      const { hidden } = this.transformer.forward(ids, { positions: this.positions(B, T) });
+      const { hidden } = this.transformer.forward(ids, { positions: this.positions(B, T), noCache: true });
       return this.head(hidden) as tf.Tensor3D;
     });
   }
 
   /** hidden [..., C] · wteᵀ → logits [..., V] (the tied head). */
   head(hidden: tf.Tensor): tf.Tensor {
-    return tf.tidy(() => {
-      const C = this.config.nEmbd;
-      const flat = tf.reshape(hidden, [-1, C]); // [N, C]
-      const logits = tf.matMul(flat, this.transformer.wte.weight, false, true); // [N, V]
-      return tf.reshape(logits, [...hidden.shape.slice(0, -1), this.config.vocabSize]);
-    });
+    return linear(hidden, this.transformer.wte.weight, null); // wte [V, C] as an [out, in] weight
   }
 
   /**
@@ -236,11 +241,11 @@ export class Gpt2LMModel extends Module {
     return tf.tidy(() => {
       if (rows.length === 0) return tf.scalar(0);
       const ids = tf.tensor2d(batch.input, [B, T], 'int32');
-      const { hidden } = this.transformer.forward(ids, { positions: this.positions(B, T) });
-      // Rows where the loss is taken, as a selection matmul [M, B·T]·[B·T, C]: its gradient is one more matmul,
-      // while gather's (unsortedSegmentSum) is very slow on the tfjs cpu backend.
-      const select = tf.oneHot(tf.tensor1d(rows, 'int32'), B * T); // [M, B·T]
-      const picked = tf.matMul(select, tf.reshape(hidden, [B * T, this.config.nEmbd])); // [M, C]
+      const { hidden } = this.transformer.forward(ids, { positions: this.positions(B, T), noCache: true });
+      const flat = tf.reshape(hidden, [B * T, this.config.nEmbd]); // [B·T, C]
+      // Rows where the loss is taken (all of them: no selection), as a selection matmul [M, B·T]·[B·T, C]: its
+      // gradient is one more matmul, while gather's (unsortedSegmentSum) is very slow on the tfjs cpu backend.
+      const picked = rows.length === B * T ? flat : tf.matMul(tf.oneHot(tf.tensor1d(rows, 'int32'), B * T), flat); // [M, C]
       const logits = this.head(picked); // [M, V]
       const ce = crossEntropy(logits, tf.tensor1d(labels, 'int32'), { labelSmoothing: eps > 1e-4 ? eps : 0 }); // [M]
       return tf.div(tf.sum(tf.mul(ce, tf.tensor1d(weights))), maskSum + 1e-4) as tf.Scalar;
