@@ -12,7 +12,7 @@ import { AdamW } from '@lorats/experiment';
 import { GPT2_PRESETS, Gpt2LMModel } from '@lorats/gpt2';
 import type { Gpt2PresetName, LmBatchLike } from '@lorats/gpt2';
 import { backendOptionsFromArgs, setupBackend } from '@lorats/runtime';
-import { resetTorchPeakMemory, syncTorch, torchMemoryStats } from '@lorats/tfjs-backend-torch';
+import { resetTorchPeakMemory, syncTorch, torchAttentionStats, torchMemoryStats } from '@lorats/tfjs-backend-torch';
 
 import { intFlag, readFlags, stringFlag } from './args.js';
 import { median, writeRecord } from './record.js';
@@ -207,18 +207,25 @@ async function profileStep(): Promise<Record<string, unknown>> {
     const syncs = onTorch ? torchMemoryStats().syncs - syncsBefore : 0;
     return { totalMs, hostMs, kernelMs, gcMs: gcMs - gcBefore, calls, syncs, kernels };
   };
+  const attentionBefore = onTorch ? torchAttentionStats() : undefined;
   const host = await perKernel(false);
+  const attentionAfter = onTorch ? torchAttentionStats() : undefined;
   const synced = await perKernel(true);
   console.log(`profile: forward ${forwardMs.toFixed(1)} ms, forward+backward ${forwardBackwardMs.toFixed(1)} ms, optimizer ${optimizerMs.toFixed(1)} ms`);
   console.log(`profile: ${host.calls} kernel calls/step, host dispatch ${host.hostMs.toFixed(1)} ms of ${host.totalMs.toFixed(1)} ms, ${host.syncs} device syncs`);
   console.log(
     `profile: host inside kernels ${host.kernelMs.toFixed(1)} ms (${((1000 * host.kernelMs) / host.calls).toFixed(1)} µs/call), outside ${(host.hostMs - host.kernelMs).toFixed(1)} ms, GC ${host.gcMs.toFixed(1)} ms; host µs/kernel (step host time / calls) ${((1000 * host.hostMs) / host.calls).toFixed(1)}`,
   );
+  if (attentionBefore && attentionAfter) {
+    const d = (k: 'direct' | 'reused' | 'autograd') => attentionAfter[k] - attentionBefore[k];
+    console.log(`profile: attention gradients this step: ${d('reused')} fused kernel reusing the forward, ${d('direct')} fused kernel recomputing it, ${d('autograd')} SDPA under autograd`);
+  }
   console.log('profile: top kernels by host time (exclusive):');
   for (const k of host.kernels.slice(0, 16)) console.log(`  ${k.kernel.padEnd(24)} ${String(k.calls).padStart(5)} calls ${k.ms.toFixed(1).padStart(8)} ms ${((1000 * k.ms) / k.calls).toFixed(1).padStart(8)} µs/call`);
   console.log(`profile: with a sync per kernel ${synced.totalMs.toFixed(1)} ms; top kernels (ms incl. device time):`);
   for (const k of synced.kernels.slice(0, 12)) console.log(`  ${k.kernel.padEnd(24)} ${String(k.calls).padStart(5)} calls ${k.ms.toFixed(1).padStart(8)} ms`);
-  return { forwardMs, forwardBackwardMs, optimizerMs, host, synced };
+  const attention = attentionBefore && attentionAfter ? { before: attentionBefore, after: attentionAfter } : undefined;
+  return { forwardMs, forwardBackwardMs, optimizerMs, host, synced, attention };
 }
 
 const name = stringFlag(flags, 'name') ?? `${presetName}-lora-${setup.backend}-${setup.device.replace(':', '')}${flags.bf16 ? '-bf16' : ''}`;

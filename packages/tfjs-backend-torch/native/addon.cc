@@ -18,6 +18,8 @@ namespace lorats {
 namespace {
 
 std::vector<at::Tensor> g_slots;
+/** bf16 copies of slots used as matmul weights under bf16 autocast (see bf16Weight), dropped with the slot. */
+std::vector<at::Tensor> g_halfSlots;
 std::vector<IndexRange> g_ranges;
 std::vector<int32_t> g_free;
 int64_t g_live = 0;
@@ -43,10 +45,12 @@ int32_t put(const at::Tensor& t) {
     h = g_free.back();
     g_free.pop_back();
     g_slots[h] = t;
+    g_halfSlots[h] = at::Tensor();
     g_ranges[h] = IndexRange();
   } else {
     h = static_cast<int32_t>(g_slots.size());
     g_slots.push_back(t);
+    g_halfSlots.emplace_back();
     g_ranges.emplace_back();
   }
   g_live++;
@@ -255,6 +259,7 @@ Napi::Value release(const Napi::CallbackInfo& info) {
   g_liveBytes -= bytesOf(g_slots[h]);
   g_live--;
   g_slots[h] = at::Tensor();
+  g_halfSlots[h] = at::Tensor();
   g_ranges[h] = IndexRange();
   g_free.push_back(h);
   return info.Env().Undefined();
@@ -358,6 +363,15 @@ const at::Tensor& tensorAt(int32_t h) {
   if (h < 0 || static_cast<size_t>(h) >= g_slots.size() || !g_slots[h].defined())
     throw std::runtime_error("unknown or released tensor handle " + std::to_string(h));
   return g_slots[h];
+}
+
+at::Tensor bf16Weight(const Napi::CallbackInfo& info, size_t i) {
+  const auto& t = argT(info, i);
+  if (!(g_bf16 && g_device.is_cuda() && t.scalar_type() == at::kFloat)) return dev(t);
+  const auto h = info[i].As<Napi::Number>().Int32Value();
+  auto& cached = g_halfSlots[h];
+  if (!cached.defined()) cached = dev(t).to(at::kBFloat16);
+  return cached;
 }
 
 IndexRange rangeOf(const Napi::CallbackInfo& info, size_t i) {

@@ -35,6 +35,9 @@ at::Tensor ew(const at::Tensor& t);
 bool autocastBf16();
 /** Casts to bf16 on a CUDA device under autocast; leaves the tensor otherwise. */
 at::Tensor mm(const at::Tensor& t);
+/** Argument i (a tensor handle) as a matmul weight: under bf16 autocast on CUDA its bf16 copy, made once per handle and
+ *  kept with it (weights are reused every step and tfjs data never changes in place); otherwise the tensor itself. */
+at::Tensor bf16Weight(const Napi::CallbackInfo& info, size_t i);
 
 // handle table
 const at::Tensor& tensorAt(int32_t handle);

@@ -239,7 +239,7 @@ at::Tensor weightGradient(const at::Tensor& dy2, const at::Tensor& x2, bool fanI
 /** linear(x, weight, bias|-1, fanInFanOut, residual|-1): x·Wᵀ + b (+ residual [..., out]) over x [..., in] */
 Napi::Value linear(const Napi::CallbackInfo& info) {
   const auto x = dev(argT(info, 0));
-  const auto w = dev(argT(info, 1));
+  const auto w = bf16Weight(info, 1);
   const auto bias = argOptT(info, 2);
   const bool fio = argB(info, 3);
   const auto residual = argOptT(info, 4);
@@ -261,7 +261,7 @@ Napi::Value linear(const Napi::CallbackInfo& info) {
 Napi::Value linearGrad(const Napi::CallbackInfo& info) {
   const auto dy = dev(argT(info, 0));
   const auto x = dev(argT(info, 1));
-  const auto w = dev(argT(info, 2));
+  const auto w = bf16Weight(info, 2);
   const bool fio = argB(info, 3);
   const bool weightGrad = argB(info, 4);
   const bool biasGrad = argB(info, 5);
@@ -283,7 +283,7 @@ Napi::Value linearGrad(const Napi::CallbackInfo& info) {
  */
 Napi::Value loraLinear(const Napi::CallbackInfo& info) {
   const auto x = dev(argT(info, 0));
-  const auto w = dev(argT(info, 1));
+  const auto w = bf16Weight(info, 1);
   const auto bias = argOptT(info, 2);
   const auto a = dev(argT(info, 3));
   const auto b = dev(argT(info, 4));
@@ -322,7 +322,7 @@ Napi::Value loraLinear(const Napi::CallbackInfo& info) {
 Napi::Value loraLinearGrad(const Napi::CallbackInfo& info) {
   const auto dy = dev(argT(info, 0));
   const auto x = dev(argT(info, 1));
-  const auto w = dev(argT(info, 2));
+  const auto w = bf16Weight(info, 2);
   const auto a = dev(argT(info, 3));
   const auto b = dev(argT(info, 4));
   const auto mask = argOptT(info, 5);
@@ -340,40 +340,35 @@ Napi::Value loraLinearGrad(const Napi::CallbackInfo& info) {
   const auto am = mm(a);
   const auto bm = mm(b);
   const auto h = at::mm(xm, am.t());  // [N, rank·E]
-  // dyB: the upstream gradient of the adapter's output, as the adapter sees it ([N, d·E] for groups)
-  at::Tensor dyB;
+  // g = dy·B as the adapter sees it ([N, rank·E]; per enabled group k, the slice g of dy times B_k), and dB
+  at::Tensor gm;
+  at::Tensor dloraB;
   if (enable.empty()) {
-    dyB = dy2;
+    gm = at::mm(dy2, bm);
+    dloraB = at::mm(dy2.t(), h).mul_(scaling);  // [out, rank]
   } else {
     const auto G = static_cast<int64_t>(enable.size());
     const auto d = outF / G;
-    std::vector<at::Tensor> parts;
-    for (int64_t g = 0; g < G; g++)
-      if (enable[g]) parts.push_back(dy2.narrow(1, g * d, d));
-    dyB = parts.size() == 1 ? parts[0] : at::cat(parts, 1);
-  }
-  at::Tensor gm;  // [N, rank·E] = dyB·B per group
-  at::Tensor dloraB;
-  if (enable.empty()) {
-    gm = at::mm(dyB, bm);
-    dloraB = at::mm(dyB.t(), h).mul_(scaling);  // [out, rank]
-  } else {
-    const auto E = a.size(0) / b.size(1);
-    const auto d = b.size(0) / E;
     const auto rank = b.size(1);
-    std::vector<at::Tensor> gs, dbs;
-    for (int64_t k = 0; k < E; k++) {
-      const auto dyk = dyB.narrow(1, k * d, d);
-      gs.push_back(at::mm(dyk, bm.narrow(0, k * d, d)));                           // [N, rank]
-      dbs.push_back(at::mm(dyk.t(), h.narrow(1, k * rank, rank)).mul_(scaling));  // [d, rank]
+    const auto hs = h * scaling;
+    dloraB = at::empty({b.size(0), rank}, hs.options());  // [d·E, rank]
+    std::vector<at::Tensor> gs;
+    int64_t k = 0;
+    for (int64_t g = 0; g < G; g++) {
+      if (!enable[g]) continue;
+      const auto dyk = dy2.narrow(1, g * d, d);
+      gs.push_back(at::mm(dyk, bm.narrow(0, k * d, d)));  // [N, rank]
+      auto dbk = dloraB.narrow(0, k * d, d);
+      at::mm_out(dbk, dyk.t(), hs.narrow(1, k * rank, rank));  // [d, rank]
+      k++;
     }
-    gm = E == 1 ? gs[0] : at::cat(gs, 1);
-    dloraB = E == 1 ? dbs[0] : at::cat(dbs, 0);
+    gm = gs.size() == 1 ? gs[0] : at::cat(gs, 1);
   }
-  auto dloraA = at::mm(gm.t(), xm).mul_(scaling);                 // [rank·E, in]
-  auto dx = at::mm(dy2, mm(rightOperand(w, fio)).t());             // [N, in]
-  if (m2) dx.add_(at::mm(gm, am).mul_(*m2), scaling);
-  else dx.addmm_(gm, am, 1, scaling);
+  const auto gms = gm * scaling;
+  auto dloraA = at::mm(gms.t(), xm);                      // [rank·E, in]
+  auto dx = at::mm(dy2, mm(rightOperand(w, fio)).t());   // [N, in]
+  if (m2) dx.add_(at::mm(gms, am).mul_(*m2));
+  else dx.addmm_(gms, am);
   auto dbias = biasGrad ? f32(dy2).sum(0) : skipped({outF});
   // Frozen weight: no [out, in] product; a broadcast zero view keeps the output contract without memory.
   auto dweight = weightGrad ? weightGradient(dy2, x2, fio) : skipped(w.sizes());
@@ -504,6 +499,7 @@ std::pair<at::Tensor, at::Tensor> attnProbs(const at::Tensor& q, const at::Tenso
 /** Attention calls by path, for profiles: fused kernels called directly (CUDA) or SDPA through autograd. */
 int64_t g_attnDirect = 0;
 int64_t g_attnAutograd = 0;
+int64_t g_attnReused = 0;
 
 #if LORATS_SDPA
 int64_t asInt(int64_t v) { return v; }
@@ -661,10 +657,12 @@ Napi::Value attentionGrad(const Napi::CallbackInfo& info) {
   return outs(info.Env(), {f32(g[0]), f32(g[1]), f32(g[2])});
 }
 
-/** attentionStats() -> { direct, autograd }: attention gradients so far by path */
+/** attentionStats() -> { direct, reused, autograd }: attention gradients so far by path (fused kernel recomputing the
+ *  forward, fused kernel reusing the forward's output and log-sum-exp, SDPA under autograd) */
 Napi::Value attentionStats(const Napi::CallbackInfo& info) {
   auto o = Napi::Object::New(info.Env());
   o.Set("direct", static_cast<double>(g_attnDirect));
+  o.Set("reused", static_cast<double>(g_attnReused));
   o.Set("autograd", static_cast<double>(g_attnAutograd));
   return o;
 }
@@ -679,30 +677,98 @@ std::vector<at::Tensor> splitHeads(const at::Tensor& qkv, int64_t H) {
   return {p[0], p[1], p[2]};
 }
 
-/** packedAttention(qkv, mask|-1, heads, causal, scale, dropout, seed) -> y [B, T, H·D] */
+/** The efficient (memory-efficient attention) kernel's forward, keeping the log-sum-exp its gradient reuses. */
+bool reusableForward(int kind, const AttnArgs& c, const c10::optional<at::Tensor>& mask) {
+#if LORATS_SDPA
+  return kind == 2 && c.dropout == 0 && !mask;
+#else
+  (void)kind, (void)c, (void)mask;
+  return false;
+#endif
+}
+
+/**
+ * packedAttention(qkv, mask|-1, heads, causal, scale, dropout, seed) -> y [B, T, H·D], or [y, stats] where the
+ * memory-efficient CUDA kernel ran without dropout: stats is its log-sum-exp, which the gradient reuses with y instead
+ * of recomputing the forward (docs/fused-ops.md: optional extra output).
+ */
 Napi::Value packedAttention(const Napi::CallbackInfo& info) {
   const auto qkv = dev(argT(info, 0));
   const auto mask = argOptT(info, 1);
   const auto H = argI(info, 2);
   const auto c = attnArgs(info, 3);
   const auto h = splitHeads(qkv, H);
+  const auto B = qkv.size(0), T = qkv.size(1);
+#if LORATS_SDPA
+  const int kind = directKernel(mm(h[0]), mm(h[1]), mm(h[2]), mask, c);
+  if (reusableForward(kind, c, mask)) {
+    try {
+      at::AutoDispatchBelowADInplaceOrView guard;
+      const auto d = directForward(kind, mm(h[0]), mm(h[1]), mm(h[2]), c, true);
+      // the kernel writes [B, T, H, D] memory: heads merge without a copy
+      return outs(info.Env(), {f32(d.out.transpose(1, 2).reshape({B, T, -1})), d.lse});
+    } catch (const c10::Error&) {
+      // the generic path below
+    }
+  }
+#endif
   const auto y = attnForward(h[0], h[1], h[2], mask, c);  // [B, H, T, D]
-  return out(info.Env(), f32(y.transpose(1, 2).reshape({qkv.size(0), qkv.size(1), -1})));
+  return out(info.Env(), f32(y.transpose(1, 2).reshape({B, T, -1})));
 }
 
-/** packedAttentionGrad(dy [B, T, H·D], qkv, mask|-1, heads, causal, scale, dropout, seed) -> dqkv [B, T, 3·H·D] */
+/** dq, dk, dv [B, H, T, D] as dqkv [B, T, 3·H·D]: a view when they are the three slices of one such buffer (the
+ *  memory-efficient kernel allocates them so for packed inputs), else one copy. */
+at::Tensor packGrads(const std::vector<at::Tensor>& g, int64_t B, int64_t T, int64_t H, int64_t D) {
+  const auto C3 = 3 * H * D;
+  bool packed = true;
+  for (int64_t i = 0; i < 3 && packed; i++) {
+    const auto& t = g[i];
+    packed = t.scalar_type() == at::kFloat && t.dim() == 4 && t.storage().is_alias_of(g[0].storage()) && t.stride(0) == T * C3 &&
+             t.stride(1) == D && t.stride(2) == C3 && t.stride(3) == 1 && t.storage_offset() == g[0].storage_offset() + i * H * D;
+  }
+  if (packed) return g[0].as_strided({B, T, C3}, {T * C3, C3, 1}, g[0].storage_offset());
+  auto dqkv = at::empty({B, T, 3, H, D}, g[0].options().dtype(at::kFloat));
+  for (int64_t i = 0; i < 3; i++) dqkv.select(2, i).copy_(g[i].transpose(1, 2));
+  return dqkv.view({B, T, C3});
+}
+
+/**
+ * packedAttentionGrad(dy [B, T, H·D], qkv, mask|-1, heads, causal, scale, dropout, seed, y|-1, stats|-1)
+ * -> dqkv [B, T, 3·H·D]; with the forward's y and stats (see packedAttention) the gradient kernel runs on them directly.
+ */
 Napi::Value packedAttentionGrad(const Napi::CallbackInfo& info) {
   const auto dy = dev(argT(info, 0));
   const auto qkv = dev(argT(info, 1));
   const auto mask = argOptT(info, 2);
   const auto H = argI(info, 3);
   const auto c = attnArgs(info, 4);
+  const auto y = info.Length() > 8 ? argOptT(info, 8) : c10::nullopt;
+  const auto stats = info.Length() > 9 ? argOptT(info, 9) : c10::nullopt;
   const auto h = splitHeads(qkv, H);
   const auto B = qkv.size(0), T = qkv.size(1), D = h[0].size(-1);
-  const auto g = attnBackward(dy.reshape({B, T, H, D}).transpose(1, 2), h[0], h[1], h[2], mask, c);
-  auto dqkv = at::empty({B, T, 3, H, D}, qkv.options().dtype(at::kFloat));
-  for (int64_t i = 0; i < 3; i++) dqkv.select(2, i).copy_(g[i].transpose(1, 2));
-  return out(info.Env(), dqkv.view({B, T, 3 * H * D}));
+  const auto dyh = dy.reshape({B, T, H, D}).transpose(1, 2);  // [B, H, T, D] over [B, T, H, D] memory
+#if LORATS_SDPA
+  if (y && stats && h[0].is_cuda()) {
+    const int kind = directKernel(mm(h[0]), mm(h[1]), mm(h[2]), mask, c);
+    if (reusableForward(kind, c, mask)) {
+      try {
+        at::AutoDispatchBelowADInplaceOrView guard;
+        const auto o = dev(*y).reshape({B, T, H, D}).transpose(1, 2);
+        const auto none = at::empty({}, at::TensorOptions().dtype(at::kLong));
+        auto r = at::_scaled_dot_product_efficient_attention_backward(dyh, h[0], h[1], h[2], at::Tensor(), o, dev(*stats), none, none, 0.0,
+                                                                      {true, true, true, false}, c.causal, c.scale);
+        g_attnReused++;
+        return out(info.Env(), packGrads({std::get<0>(r), std::get<1>(r), std::get<2>(r)}, B, T, H, D));
+      } catch (const c10::Error&) {
+        // recompute below
+      }
+    }
+  }
+#else
+  (void)y, (void)stats;
+#endif
+  const auto g = attnBackward(dyh, h[0], h[1], h[2], mask, c);
+  return out(info.Env(), packGrads({f32(g[0]), f32(g[1]), f32(g[2])}, B, T, H, D));
 }
 
 // ---- fused: AdamW over many parameters -------------------------------------------------------------------------

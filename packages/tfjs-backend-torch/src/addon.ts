@@ -112,10 +112,14 @@ export interface TorchAddon {
   adamw(params: Handle[], grads: Handle[], m: Handle[], v: Handle[], beta1: number, beta2: number, eps: number, stepSizes: number[], decays: number[]): Handle[];
   attention(q: Handle, k: Handle, v: Handle, mask: Handle, ...attn: AttentionArgs): Handle;
   attentionGrad(dy: Handle, q: Handle, k: Handle, v: Handle, mask: Handle, ...attn: AttentionArgs): Handle[];
-  packedAttention(qkv: Handle, mask: Handle, heads: number, ...attn: AttentionArgs): Handle;
-  packedAttentionGrad(dy: Handle, qkv: Handle, mask: Handle, heads: number, ...attn: AttentionArgs): Handle;
-  /** Attention gradients so far: through libtorch's fused kernels directly (CUDA) or SDPA under autograd. */
-  attentionStats(): { direct: number; autograd: number };
+  /** y, or [y, stats] when the gradient can reuse them (see native/nn.cc) */
+  packedAttention(qkv: Handle, mask: Handle, heads: number, ...attn: AttentionArgs): Handle | Handle[];
+  packedAttentionGrad(dy: Handle, qkv: Handle, mask: Handle, heads: number, causal: boolean, scale: number, dropout: number, seed: number, y: Handle, stats: Handle): Handle;
+  /**
+   * Attention gradients so far by path: libtorch's fused kernels called directly (CUDA), recomputing the forward or
+   * reusing the forward's output and log-sum-exp, or SDPA under autograd.
+   */
+  attentionStats(): { direct: number; reused: number; autograd: number };
 }
 
 /** strides, padBefore, padAfter, dilations, depthwise, channelsLast */

@@ -108,8 +108,11 @@ export function torchMemoryStats(): NativeStats {
   return requireAddon().addon.stats();
 }
 
-/** Attention gradients so far by path: libtorch's fused kernels called directly (CUDA) or SDPA under autograd. */
-export function torchAttentionStats(): { direct: number; autograd: number } {
+/**
+ * Attention gradients so far by path: libtorch's fused kernels called directly (CUDA), recomputing the forward
+ * (`direct`) or reusing the forward's output and log-sum-exp (`reused`), or SDPA under autograd (`autograd`).
+ */
+export function torchAttentionStats(): { direct: number; reused: number; autograd: number } {
   return requireAddon().addon.attentionStats();
 }
 

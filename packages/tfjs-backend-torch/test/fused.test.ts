@@ -3,7 +3,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 
-import { ensureTorch, expectClose, rng, torch } from './harness.js';
+import { setTorchOptions, torchAttentionStats } from '../src/index.js';
+import { DEVICE, ensureTorch, expectClose, rng, torch } from './harness.js';
 
 type Arrays = Record<string, { values: number[]; shape: number[]; dtype?: 'float32' | 'int32' }>;
 
@@ -282,15 +283,31 @@ describe.skipIf(!torch.available)('fused kernels on torch', () => {
     ['causal', true],
     ['not causal', false],
   ])('LoratsPackedAttention (%s) over q | k | v [B, T, 3·H·D] matches split heads, attention, merge, and its Grad', async (_name, causal) => {
-    const [B, T, H, D] = [2, 5, 3, 4];
+    const [B, T, H, D] = [2, 5, 3, 8]; // D = 8: within the fused CUDA kernels' alignment
     const inputs: Arrays = { qkv: randn([B, T, 3 * H * D], 90) };
     const scale = 0.4;
     const dy = randn([B, T, H * D], 91).values;
     const ref = await onCpu(inputs, (t) => packedAttentionRef(t.qkv, H, causal, scale), ['qkv'], dy);
     const attrs = { heads: H, causal, scale, dropout: 0, seed: 0 };
-    expectClose((await onTorch('LoratsPackedAttention', inputs, attrs))[0], ref.y, 1e-4, 1e-3, 'y');
-    const [dqkv] = await onTorch('LoratsPackedAttentionGrad', { dy: { values: dy, shape: [B, T, H * D] }, ...inputs }, attrs);
+    const forward = await onTorch('LoratsPackedAttention', inputs, attrs);
+    expectClose(forward[0], ref.y, 1e-4, 1e-3, 'y');
+    const gradInputs: Arrays = { dy: { values: dy, shape: [B, T, H * D] }, ...inputs };
+    const [dqkv] = await onTorch('LoratsPackedAttentionGrad', gradInputs, attrs);
     expectClose(dqkv, ref.grads[0], 1e-4, 1e-3, 'dqkv');
+    // On CUDA (float32) the memory-efficient kernel returns [y, stats]: the gradient from them, without recomputing
+    expect(forward).toHaveLength(DEVICE.startsWith('cuda') ? 2 : 1);
+    if (forward.length === 2) {
+      const reusedBefore = torchAttentionStats().reused;
+      await tf.setBackend('torch');
+      const [dqkvReused] = tf.tidy(() => {
+        const t = tensors(gradInputs);
+        const [y, stats] = tf.engine().runKernel('LoratsPackedAttention', { qkv: t.qkv }, attrs) as tf.Tensor[];
+        const g = tf.engine().runKernel('LoratsPackedAttentionGrad', { ...t, y, stats }, attrs) as tf.Tensor;
+        return [Array.from(g.dataSync())];
+      });
+      expectClose(dqkvReused, ref.grads[0], 1e-4, 1e-3, 'dqkv from the saved forward');
+      expect(torchAttentionStats().reused).toBe(reusedBefore + 1);
+    }
   });
 
   it.each([0, 0.1])('LoratsCrossEntropy (label smoothing %s) ignores negative labels and its Grad matches autodiff', async (eps) => {
@@ -308,6 +325,60 @@ describe.skipIf(!torch.available)('fused kernels on torch', () => {
   it('LoratsCrossEntropy rejects a label outside the vocabulary with a JS error', async () => {
     await expect(onTorch('LoratsCrossEntropy', { logits: randn([2, 4], 23), labels: { values: [1, 4], shape: [2], dtype: 'int32' } }, { labelSmoothing: 0 })).rejects.toThrow();
   });
+});
+
+describe.runIf(torch.available && DEVICE.startsWith('cuda'))('bf16 autocast on CUDA', () => {
+  beforeAll(() => ensureTorch());
+
+  // bf16 keeps 8 bits of mantissa: a relative error around 1e-2 of the result's scale
+  const near = (a: number[], e: number[], what: string) => {
+    const scale = Math.max(...e.map(Math.abs));
+    expectClose(a, e, 3e-2 * scale, 3e-2, what);
+  };
+
+  it('the GPT-2 layer kernels (linear with residual, grouped LoRA, packed attention) stay within bf16 error of float32', async () => {
+    setTorchOptions({ bf16: true });
+    try {
+      await bf16LayerKernels();
+    } finally {
+      setTorchOptions({ bf16: false });
+    }
+  });
+
+  async function bf16LayerKernels(): Promise<void> {
+    const [B, T, H, D] = [2, 64, 4, 64];
+    const C = H * D;
+    const enable = [true, false, true];
+    const qkvInputs: Arrays = { qkv: randn([B, T, 3 * C], 100) };
+    const dyA = randn([B, T, C], 101).values;
+    const refA = await onCpu(qkvInputs, (t) => packedAttentionRef(t.qkv, H, true, 1 / Math.sqrt(D)), ['qkv'], dyA);
+    const attrs = { heads: H, causal: true, scale: 1 / Math.sqrt(D), dropout: 0, seed: 0 };
+    near((await onTorch('LoratsPackedAttention', qkvInputs, attrs))[0], refA.y, 'attention y');
+    near((await onTorch('LoratsPackedAttentionGrad', { dy: { values: dyA, shape: [B, T, C] }, ...qkvInputs }, attrs))[0], refA.grads[0], 'attention dqkv');
+
+    const lin: Arrays = { x: randn([B, T, C], 102), weight: randn([C, C], 103, 0.1), bias: randn([C], 104), residual: randn([B, T, C], 105) };
+    const dyL = randn([B, T, C], 106).values;
+    const refL = await onCpu(lin, (t) => linearRef(t, true), ['x'], dyL);
+    near((await onTorch('LoratsLinear', lin, { fanInFanOut: true }))[0], refL.y, 'linear y');
+    near((await onTorch('LoratsLinearGrad', { dy: { values: dyL, shape: [B, T, C] }, x: lin.x, weight: lin.weight }, { fanInFanOut: true, weightGrad: false, biasGrad: false }))[0], refL.grads[0], 'linear dx');
+
+    const rank = 4;
+    const lora: Arrays = { x: lin.x, weight: randn([C, 3 * C], 107, 0.1), bias: randn([3 * C], 108), loraA: randn([2 * rank, C], 109, 0.1), loraB: randn([2 * C, rank], 110, 0.1) };
+    const dyR = randn([B, T, 3 * C], 111).values;
+    const loraRefFn = (t: Record<string, tf.Tensor>) => {
+      const x2 = t.x.reshape([-1, C]);
+      const y = tf.add(tf.add(tf.matMul(x2, t.weight), t.bias), tf.mul(tf.matMul(tf.matMul(x2, t.loraA, false, true), expandB(t.loraB, enable, rank), false, true), 2));
+      return y.reshape([B, T, 3 * C]);
+    };
+    const refR = await onCpu(lora, loraRefFn, ['x', 'loraA', 'loraB'], dyR);
+    const loraAttrs = { scaling: 2, fanInFanOut: true, enableLora: enable };
+    near((await onTorch('LoratsLoraLinear', lora, loraAttrs))[0], refR.y, 'lora y');
+    const { bias: _b, ...loraGradInputs } = lora;
+    const g = await onTorch('LoratsLoraLinearGrad', { dy: { values: dyR, shape: [B, T, 3 * C] }, ...loraGradInputs }, { ...loraAttrs, hasBias: true, weightGrad: false, biasGrad: false });
+    near(g[0], refR.grads[0], 'lora dx');
+    near(g[3], refR.grads[1], 'lora dA');
+    near(g[4], refR.grads[2], 'lora dB');
+  }
 });
 
 describe.skipIf(!torch.available)('LoratsAdamW on torch', () => {

@@ -47,15 +47,21 @@ export function packedAttention(qkv: tf.Tensor, heads: number, options: Attentio
     const attrs = { heads, causal, scale, dropout, seed };
     const f = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
       const [qkvi, save] = args as [tf.Tensor, tf.GradSaveFunc];
-      save(mask == null ? [qkvi] : [qkvi, mask]);
       const inputs: tf.NamedTensorMap = { qkv: qkvi };
       if (mask != null) inputs.mask = mask;
-      const value = runKernel(FUSED_KERNELS.packedAttention, inputs, attrs);
+      // a backend may also return `stats` for its gradient kernel, which then takes y and stats as well
+      const out = tf.engine().runKernel(FUSED_KERNELS.packedAttention, inputs, attrs) as tf.Tensor | tf.Tensor[];
+      const [value, stats] = Array.isArray(out) ? out : [out, null];
+      save([qkvi, ...(mask == null ? [] : [mask]), ...(stats == null ? [] : [value, stats])]);
       return {
         value,
         gradFunc: (dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[]) => {
           const gradInputs: tf.NamedTensorMap = { dy: dy as tf.Tensor, qkv: saved[0] };
-          if (saved.length > 1) gradInputs.mask = saved[1];
+          if (mask != null) gradInputs.mask = saved[1];
+          if (stats != null) {
+            gradInputs.y = saved[saved.length - 2];
+            gradInputs.stats = saved[saved.length - 1];
+          }
           const dqkv = runKernel(FUSED_KERNELS.packedAttentionGrad, gradInputs, attrs);
           releaseAfterGrad(dy, saved, value.id);
           return dqkv;

@@ -284,6 +284,55 @@ describe.each(OP_PATHS)('fused ops (%s path)', (path) => {
     expect(() => packedAttention(tf.zeros([2, 3, 10]), 2)).toThrow(/qkv must be \[B, T, 3·heads·D\] for 2 heads/);
   });
 
+  it.runIf(path === 'kernel')("packedAttention hands a kernel's extra stats output and y back to its gradient kernel", () => {
+    // wraps the registered kernels: the forward adds a stats output, the gradient records what it was given
+    const backend = tf.getBackend();
+    const [fwd, grad] = ['LoratsPackedAttention', 'LoratsPackedAttentionGrad'].map((n) => tf.getKernel(n, backend) as tf.KernelConfig);
+    const given: Array<{ y?: number[]; stats?: number[] }> = [];
+    const read = (b: tf.KernelBackend, t?: tf.TensorInfo) => (t == null ? undefined : Array.from(b.readSync(t.dataId) as Float32Array));
+    const swap = (configs: tf.KernelConfig[]) =>
+      configs.forEach((k) => {
+        tf.unregisterKernel(k.kernelName, backend);
+        tf.registerKernel(k);
+      });
+    swap([
+      {
+        ...fwd,
+        kernelFunc: (args) => {
+          const out = fwd.kernelFunc(args) as tf.TensorInfo | tf.TensorInfo[];
+          const y = Array.isArray(out) ? out[0] : out;
+          if (Array.isArray(out)) (args.backend as tf.KernelBackend).disposeData(out[1].dataId);
+          return [y, { dataId: (args.backend as tf.KernelBackend).write(new Float32Array([42]), [1], 'float32'), shape: [1], dtype: 'float32' }];
+        },
+      },
+      {
+        ...grad,
+        kernelFunc: (args) => {
+          const b = args.backend as tf.KernelBackend;
+          given.push({ y: read(b, args.inputs.y), stats: read(b, args.inputs.stats) });
+          const { y: _y, stats: _stats, ...rest } = args.inputs;
+          return grad.kernelFunc({ ...args, inputs: rest });
+        },
+      },
+    ]);
+    try {
+      const qkv = rand([1, 3, 6], 65);
+      const [y, dqkv] = tf.tidy(() => {
+        const { value, grads } = tf.valueAndGrads((t: tf.Tensor) => tf.sum(tf.square(packedAttention(t, 1, { causal: true }))))([qkv]);
+        value.dispose();
+        return [Array.from(packedAttention(qkv, 1, { causal: true }).dataSync()), grads[0]];
+      });
+      expect(given).toHaveLength(1);
+      expect(given[0].stats).toEqual([42]);
+      expect(given[0].y).toEqual(y);
+      swap([fwd, grad]);
+      const plain = tf.grad((t: tf.Tensor) => tf.sum(tf.square(packedAttention(t, 1, { causal: true }))))(qkv);
+      expectTensorsClose(dqkv, plain, { atol: 1e-6 });
+    } finally {
+      swap([fwd, grad]);
+    }
+  });
+
   it("frees saved tensors and gradients as the backward pass goes, but never a caller's dy", () => {
     const x = rand([2, 3, 4], 62);
     const w = rand([4, 4], 63);

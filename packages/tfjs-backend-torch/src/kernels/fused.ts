@@ -60,7 +60,8 @@ export function fusedKernels(addon: TorchAddon): KernelConfig[] {
       const qkv = input(inputs, 'qkv', 'LoratsPackedAttention');
       const heads = numberAttr(attrs, 'heads');
       const headSize = qkv.shape[2] / (3 * heads);
-      return backend.output(addon.packedAttention(backend.handle(qkv), backend.optionalHandle(inputs.mask), heads, ...attentionArgs(args, headSize)));
+      const out = addon.packedAttention(backend.handle(qkv), backend.optionalHandle(inputs.mask), heads, ...attentionArgs(args, headSize));
+      return Array.isArray(out) ? backend.outputs(out) : backend.output(out);
     }),
     kernel('LoratsPackedAttentionGrad', (args) => {
       const { inputs, backend, attrs } = args;
@@ -74,6 +75,8 @@ export function fusedKernels(addon: TorchAddon): KernelConfig[] {
           backend.optionalHandle(inputs.mask),
           heads,
           ...attentionArgs(args, headSize),
+          backend.optionalHandle(inputs.y),
+          backend.optionalHandle(inputs.stats),
         ),
       );
     }),
