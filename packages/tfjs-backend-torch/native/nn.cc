@@ -597,10 +597,11 @@ std::vector<at::Tensor> attnBackward(const at::Tensor& dy, const at::Tensor& q, 
   const int kind = directKernel(mm(q), mm(k), mm(v), mask, c);
   if (kind != 0) {
     try {
-      auto g = withSeed(c.seed, [&] {
+      auto run = [&] {
         at::AutoDispatchBelowADInplaceOrView guard;
         return directBackward(kind, mm(dy), mm(q), mm(k), mm(v), c);
-      });
+      };
+      auto g = c.dropout > 0 ? withSeed(c.seed, run) : run();
       g_attnDirect++;
       return g;
     } catch (const c10::Error&) {
