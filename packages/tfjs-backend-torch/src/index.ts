@@ -4,6 +4,7 @@ export { TorchBackend } from './backend.js';
 export type { TorchMemoryInfo } from './backend.js';
 export { BACKEND_NAME } from './kernels/kernel.js';
 export {
+  defaultThreads,
   defaultTorchDevice,
   nativeKernelNames,
   registerTorchBackend,

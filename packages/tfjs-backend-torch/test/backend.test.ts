@@ -5,7 +5,9 @@ import * as tf from '@tensorflow/tfjs';
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 
 import type { TorchMemoryInfo } from '../src/index.js';
-import { nativeKernelNames } from '../src/index.js';
+import { availableParallelism } from 'node:os';
+
+import { defaultThreads, loadAddon, nativeKernelNames, setTorchOptions } from '../src/index.js';
 import { DEVICE, ensureTorch, torch } from './harness.js';
 
 /** tf.memory() with the torch backend's native fields (the engine merges them in). */
@@ -119,6 +121,30 @@ describe.skipIf(!torch.available)('torch backend', () => {
     await tf.setBackend('torch');
     expect(Array.from(x.add(1).dataSync())).toEqual([2, 3, 4]);
     x.dispose();
+  });
+
+  it('defaults to one CPU thread fewer than the cores, LORATS_TORCH_THREADS overrides, and a bad value is an error', () => {
+    const saved = process.env.LORATS_TORCH_THREADS;
+    try {
+      delete process.env.LORATS_TORCH_THREADS;
+      expect(defaultThreads()).toBe(Math.max(1, availableParallelism() - 1));
+      process.env.LORATS_TORCH_THREADS = '3';
+      expect(defaultThreads()).toBe(3);
+      for (const bad of ['0', '-2', '1.5', 'many']) {
+        process.env.LORATS_TORCH_THREADS = bad;
+        expect(() => defaultThreads()).toThrow(`LORATS_TORCH_THREADS must be a positive integer, got '${bad}'`);
+      }
+    } finally {
+      if (saved === undefined) delete process.env.LORATS_TORCH_THREADS;
+      else process.env.LORATS_TORCH_THREADS = saved;
+    }
+    const load = loadAddon();
+    if (!load.ok) throw new Error(load.reason);
+    const before = load.addon.info().threads;
+    setTorchOptions({ threads: 2 });
+    expect(load.addon.info().threads).toBe(2);
+    setTorchOptions({ threads: before });
+    expect(load.addon.info().threads).toBe(before);
   });
 
   it('turns libtorch errors into JS exceptions and keeps working', () => {
