@@ -678,15 +678,18 @@ std::vector<at::Tensor> splitHeads(const at::Tensor& qkv, int64_t H) {
   return {p[0], p[1], p[2]};
 }
 
-/** The efficient (memory-efficient attention) kernel's forward, keeping the log-sum-exp its gradient reuses. */
-bool reusableForward(int kind, const AttnArgs& c, const c10::optional<at::Tensor>& mask) {
 #if LORATS_SDPA
-  return kind == 2 && c.dropout == 0 && !mask;
-#else
-  (void)kind, (void)c, (void)mask;
-  return false;
-#endif
+/**
+ * 2 (the memory-efficient kernel) when its forward can keep the log-sum-exp that the gradient reuses: CUDA, no dropout,
+ * no explicit mask, and SDPA would pick a fused kernel. Where SDPA would pick flash (bf16), the memory-efficient kernel
+ * runs instead: its gradient then reuses the forward rather than recomputing it through autograd. 0 otherwise.
+ */
+int reusableKind(const std::vector<at::Tensor>& h, const c10::optional<at::Tensor>& mask, const AttnArgs& c) {
+  if (c.dropout != 0 || mask) return 0;
+  const int kind = directKernel(h[0], h[1], h[2], mask, c);
+  return kind == 0 ? 0 : 2;
 }
+#endif
 
 /**
  * packedAttention(qkv, mask|-1, heads, causal, scale, dropout, seed) -> y [B, T, H·D], or [y, stats] where the
@@ -701,11 +704,12 @@ Napi::Value packedAttention(const Napi::CallbackInfo& info) {
   const auto h = splitHeads(qkv, H);
   const auto B = qkv.size(0), T = qkv.size(1);
 #if LORATS_SDPA
-  const int kind = directKernel(mm(h[0]), mm(h[1]), mm(h[2]), mask, c);
-  if (reusableForward(kind, c, mask)) {
+  const auto hm = splitHeads(mm(qkv), H);  // one cast of the packed input under bf16 autocast
+  const int kind = reusableKind(hm, mask, c);
+  if (kind != 0) {
     try {
       at::AutoDispatchBelowADInplaceOrView guard;
-      const auto d = directForward(kind, mm(h[0]), mm(h[1]), mm(h[2]), c, true);
+      const auto d = directForward(kind, hm[0], hm[1], hm[2], c, true);
       // the kernel writes [B, T, H, D] memory: heads merge without a copy
       return outs(info.Env(), {f32(d.out.transpose(1, 2).reshape({B, T, -1})), d.lse});
     } catch (const c10::Error&) {
@@ -724,10 +728,11 @@ at::Tensor packGrads(const std::vector<at::Tensor>& g, int64_t B, int64_t T, int
   bool packed = true;
   for (int64_t i = 0; i < 3 && packed; i++) {
     const auto& t = g[i];
-    packed = t.scalar_type() == at::kFloat && t.dim() == 4 && t.storage().is_alias_of(g[0].storage()) && t.stride(0) == T * C3 &&
+    packed = t.scalar_type() == g[0].scalar_type() && t.dim() == 4 && t.storage().is_alias_of(g[0].storage()) && t.stride(0) == T * C3 &&
              t.stride(1) == D && t.stride(2) == C3 && t.stride(3) == 1 && t.storage_offset() == g[0].storage_offset() + i * H * D;
   }
-  if (packed) return g[0].as_strided({B, T, C3}, {T * C3, C3, 1}, g[0].storage_offset());
+  // packed: a view, or under bf16 one cast of the whole buffer
+  if (packed) return f32(g[0].as_strided({B, T, C3}, {T * C3, C3, 1}, g[0].storage_offset()));
   auto dqkv = at::empty({B, T, 3, H, D}, g[0].options().dtype(at::kFloat));
   for (int64_t i = 0; i < 3; i++) dqkv.select(2, i).copy_(g[i].transpose(1, 2));
   return dqkv.view({B, T, C3});
@@ -750,14 +755,15 @@ Napi::Value packedAttentionGrad(const Napi::CallbackInfo& info) {
   const auto dyh = dy.reshape({B, T, H, D}).transpose(1, 2);  // [B, H, T, D] over [B, T, H, D] memory
 #if LORATS_SDPA
   if (y && stats && h[0].is_cuda()) {
-    const int kind = directKernel(mm(h[0]), mm(h[1]), mm(h[2]), mask, c);
-    if (reusableForward(kind, c, mask)) {
+    const auto hm = splitHeads(mm(qkv), H);
+    if (reusableKind(hm, mask, c) != 0) {
       try {
         at::AutoDispatchBelowADInplaceOrView guard;
-        const auto o = dev(*y).reshape({B, T, H, D}).transpose(1, 2);
+        // y is the forward's output as float32; under bf16 it holds bf16 values exactly, so the cast back is lossless
+        const auto o = mm(dev(*y)).reshape({B, T, H, D}).transpose(1, 2);
         const auto none = at::empty({}, at::TensorOptions().dtype(at::kLong));
-        auto r = at::_scaled_dot_product_efficient_attention_backward(dyh, h[0], h[1], h[2], at::Tensor(), o, dev(*stats), none, none, 0.0,
-                                                                      {true, true, true, false}, c.causal, c.scale);
+        auto r = at::_scaled_dot_product_efficient_attention_backward(mm(dyh), hm[0], hm[1], hm[2], at::Tensor(), o, dev(*stats), none,
+                                                                      none, 0.0, {true, true, true, false}, c.causal, c.scale);
         g_attnReused++;
         return out(info.Env(), packGrads({std::get<0>(r), std::get<1>(r), std::get<2>(r)}, B, T, H, D));
       } catch (const c10::Error&) {

@@ -355,6 +355,19 @@ describe.runIf(torch.available && DEVICE.startsWith('cuda'))('bf16 autocast on C
     const attrs = { heads: H, causal: true, scale: 1 / Math.sqrt(D), dropout: 0, seed: 0 };
     near((await onTorch('LoratsPackedAttention', qkvInputs, attrs))[0], refA.y, 'attention y');
     near((await onTorch('LoratsPackedAttentionGrad', { dy: { values: dyA, shape: [B, T, C] }, ...qkvInputs }, attrs))[0], refA.grads[0], 'attention dqkv');
+    // bf16 too runs the memory-efficient kernel with its log-sum-exp, and the gradient reuses them
+    const reusedBefore = torchAttentionStats().reused;
+    await tf.setBackend('torch');
+    const [yReused, dqkvReused] = tf.tidy(() => {
+      const t = tensors({ dy: { values: dyA, shape: [B, T, C] }, ...qkvInputs });
+      const outs = tf.engine().runKernel('LoratsPackedAttention', { qkv: t.qkv }, attrs) as tf.Tensor[];
+      expect(outs).toHaveLength(2);
+      const g = tf.engine().runKernel('LoratsPackedAttentionGrad', { ...t, y: outs[0], stats: outs[1] }, attrs) as tf.Tensor;
+      return [Array.from(outs[0].dataSync()), Array.from(g.dataSync())];
+    });
+    near(yReused, refA.y, 'attention y (kept forward)');
+    near(dqkvReused, refA.grads[0], 'attention dqkv from the saved forward');
+    expect(torchAttentionStats().reused).toBe(reusedBefore + 1);
 
     const lin: Arrays = { x: randn([B, T, C], 102), weight: randn([C, C], 103, 0.1), bias: randn([C], 104), residual: randn([B, T, C], 105) };
     const dyL = randn([B, T, C], 106).values;
