@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeRecord, writeRecords } from '../test/records.js';
-import { readBench, renderThroughput } from './bench.js';
+import { decodeRatio, readBench, renderThroughput, type DecodeEntry } from './bench.js';
 import { loadExperimentConfigs, type ExperimentConfigs } from './experiments.js';
 import { diffWithDisk, generateAll } from './generate.js';
 import { lossPlots, throughputSvg } from './plots.js';
@@ -112,6 +112,20 @@ describe('benchmarks', () => {
     writeFileSync(join(dir, 'dispatch.json'), JSON.stringify({ benchmark: 'dispatch', description: 'torch on cpu', op: 'add', microsecondsPerOp: { torchViaTfjs: 2.5 } }));
     writeFileSync(join(dir, 'other.json'), JSON.stringify({ benchmark: 'other', microseconds: 9.9 }));
     writeFileSync(join(dir, 'broken.json'), '{');
+    // Beam-search decoding, in each side's own field names: a lorats/HF pair in fp32, a lorats bf16 run without an HF
+    // partner, and an HF bf16 run on another number of contexts (not a partner for it).
+    const lorats = (contexts: number, seconds: number, backend: string) => ({
+      benchmark: 'decode', git: null, implementation: 'lorats', backend, contextSource: 'E2E test, distinct MRs', model: { preset: 'gpt2-medium', nLayer: 24, nEmbd: 1024 },
+      decode: { beams: 10, maxNewTokens: 64 }, contexts, seconds, contextsPerSecond: contexts / seconds,
+    });
+    const hf = (contexts: number, seconds: number, dtype: string) => ({
+      benchmark: 'decode-hf', implementation: 'transformers 5.17.0 generate', device: 'NVIDIA H200', dtype, model: { nLayer: 24, nEmbd: 1024 },
+      decode: { num_beams: 10, max_new_tokens: 64 }, contexts, seconds, contextsPerSecond: contexts / seconds,
+    });
+    writeFileSync(join(dir, 'd-lorats.json'), JSON.stringify(lorats(630, 21, 'torch on cuda:0 (libtorch 2.11.0)')));
+    writeFileSync(join(dir, 'd-hf.json'), JSON.stringify(hf(630, 35, 'torch.float32')));
+    writeFileSync(join(dir, 'd-lorats-bf16.json'), JSON.stringify(lorats(210, 20, 'torch on cuda:0 (libtorch 2.11.0, bf16 autocast)')));
+    writeFileSync(join(dir, 'd-hf-bf16.json'), JSON.stringify(hf(100, 10, 'torch.bfloat16')));
   });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -127,8 +141,38 @@ describe('benchmarks', () => {
     expect(throughputSvg(bench.entries).match(/<rect x=/g)).toHaveLength(2);
   });
 
+  it('tabulates beam-search decoding from its records, lorats against HF with the same precision and workload', () => {
+    const bench = readBench(dir);
+    expect(bench.decode.map((e) => [e.file, e.precision])).toEqual([
+      ['d-hf-bf16.json', 'bf16'],
+      ['d-lorats-bf16.json', 'bf16'],
+      ['d-lorats.json', 'fp32'],
+      ['d-hf.json', 'fp32'],
+    ]);
+    expect(bench.skipped.map((s) => s.file)).not.toContain('d-lorats.json');
+    const [, lb, lf, hf] = bench.decode;
+    expect(decodeRatio(lf, bench.decode)).toBeCloseTo(30 / 18, 10); // (630 / 21) / (630 / 35)
+    expect(decodeRatio(hf, bench.decode)).toBeUndefined();
+    expect(decodeRatio(lb, bench.decode)).toBeUndefined(); // the only bf16 HF run decoded 100 contexts, not 210
+    const md = renderThroughput(bench, '');
+    const section = md.slice(md.indexOf('## E2E beam-search decoding'));
+    expect(md.indexOf('## E2E beam-search decoding')).toBeGreaterThan(0);
+    expect(section).toContain('| lorats | fp32 | 24 layers × 1024 | 630 | 10 | 64 | 30.00 | 21.0 | 1.67× | torch on cuda:0 (libtorch 2.11.0) | [d-lorats.json](../bench/d-lorats.json) |');
+    expect(section).toContain('| transformers 5.17.0 generate | fp32 | 24 layers × 1024 | 630 | 10 | 64 | 18.00 | 35.0 |  | NVIDIA H200 | [d-hf.json](../bench/d-hf.json) |');
+    expect(section).toContain('| lorats | bf16 | 24 layers × 1024 | 210 | 10 | 64 | 10.50 | 20.0 |  | torch on cuda:0 (libtorch 2.11.0, bf16 autocast) | [d-lorats-bf16.json](../bench/d-lorats-bf16.json) |');
+  });
+
+  it('gives a lorats decode row its ratio once the HF partner exists, from the numbers in the records', () => {
+    const bench = readBench(dir);
+    const lb = bench.decode.find((e) => e.file === 'd-lorats-bf16.json') as DecodeEntry;
+    const partner: DecodeEntry = { ...lb, file: 'x-hf.json', implementation: 'transformers 5.17.0 generate', contextsPerSecond: 4.2 };
+    expect(decodeRatio(lb, [...bench.decode, partner])).toBeCloseTo(10.5 / 4.2, 10);
+    expect(renderThroughput({ ...bench, decode: [lb, partner] }, '')).toContain('| 10.50 | 20.0 | 2.50× |');
+    expect(renderThroughput({ ...bench, decode: [{ ...lb, contextSource: 'synthetic ids' }] }, '')).toContain('| bf16 | 24 layers × 1024 | 210 (synthetic ids) | 10 |');
+  });
+
   it('tolerates a missing folder', () => {
-    expect(readBench(join(dir, 'absent'))).toEqual({ entries: [], dispatch: [], skipped: [] });
+    expect(readBench(join(dir, 'absent'))).toEqual({ entries: [], dispatch: [], decode: [], skipped: [] });
     expect(renderThroughput(readBench(join(dir, 'absent')), '')).toContain('No training-step results yet');
   });
 });

@@ -114,6 +114,7 @@ const path = writeRecord(
   {
     implementation: 'lorats',
     backend: setup.description,
+    bf16: setup.backend === 'torch' && flags.bf16 === true,
     model: { preset: presetName, ...config, weights: 'random N(0, 0.02)', lora: { rank: 4, alpha: 32, on: 'q, v' } },
     decode: { ...options, batchContexts: perBatch, semantics: 'gpt2_beam.py (all maxNewTokens steps run)' },
     contexts: contexts.length,

@@ -12,7 +12,14 @@ export function resultPath(name: string, out?: string): string {
   return join(process.env.LORATS_BENCH_OUT ?? join(REPO, 'results', 'bench'), `${name}.json`);
 }
 
-function gitSha(): string | null {
+/**
+ * The commit the benchmark ran from: LORATS_GIT_COMMIT when set (the GPU machine runs esbuild bundles outside any git
+ * checkout; packages/tfjs-backend-torch/scripts/device-bundle.mjs writes it into .device/env.sh), else
+ * `git rev-parse --short HEAD` in the repo, else null.
+ */
+export function gitSha(env: NodeJS.ProcessEnv = process.env): string | null {
+  const fromEnv = env.LORATS_GIT_COMMIT?.trim();
+  if (fromEnv) return fromEnv;
   try {
     return execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: REPO, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
   } catch {

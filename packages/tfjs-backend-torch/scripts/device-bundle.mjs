@@ -8,6 +8,7 @@
 //   .device/include/{node,napi}  Node-API and node-addon-api headers
 //   .device/python/*.py          reference scripts (PEFT step, PyTorch eager dispatch)
 //   .device/run.sh               the command to run there: bash .device/run.sh [stages...]
+//   .device/env.sh               sourced by run.sh: LORATS_GIT_COMMIT (this checkout's HEAD; the bundles run outside git)
 //
 //   node packages/tfjs-backend-torch/scripts/device-bundle.mjs [--out DIR]
 import { execFileSync } from 'node:child_process';
@@ -88,6 +89,14 @@ for (const f of readdirSync(napiDir).filter((f) => f.endsWith('.h'))) copyFileSy
 for (const f of readdirSync(join(repo, 'apps', 'bench', 'python')).filter((f) => f.endsWith('.py'))) copyFileSync(join(repo, 'apps', 'bench', 'python', f), join(out, 'python', f));
 copyFileSync(join(pkgRoot, 'scripts', 'device', 'run.sh'), join(out, 'run.sh'));
 chmodSync(join(out, 'run.sh'), 0o755);
+// The commit the bundles were built from, for the benchmark records' `git` field (apps/bench/src/record.ts).
+try {
+  const head = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: repo, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+  if (!/^[0-9a-f]{4,40}$/.test(head)) throw new Error(`unexpected output ${JSON.stringify(head)}`);
+  writeFileSync(join(out, 'env.sh'), `export LORATS_GIT_COMMIT=${head}\n`);
+} catch (e) {
+  console.log(`device-bundle: no git commit for the records (${e.message.split('\n')[0]})`);
+}
 
 function size(dir) {
   return readdirSync(dir, { withFileTypes: true }).reduce((n, e) => n + (e.isDirectory() ? size(join(dir, e.name)) : statSync(join(dir, e.name)).size), 0);

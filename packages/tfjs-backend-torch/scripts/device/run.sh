@@ -15,6 +15,8 @@ PY=${PYTHON:-python3}
 NODE=/tmp/lorats-node
 BUILD=/tmp/lorats-torch-build
 export NCCL_NVLS_ENABLE=0 TORCH_SYMM_MEM_DISABLE_MULTICAST=1 NVSHMEM_DISABLE_NVLS=1
+# env.sh (device-bundle.mjs, when it found git): LORATS_GIT_COMMIT for the benchmark records.
+if [ -f "$D/env.sh" ]; then . "$D/env.sh"; fi
 
 echo "== machine: $(date -u +%FT%TZ)"
 nvidia-smi --query-gpu=name,memory.total,driver_version,clocks.sm --format=csv,noheader || true
