@@ -219,6 +219,7 @@ async function profileStep(): Promise<Record<string, unknown>> {
   if (attentionBefore && attentionAfter) {
     const d = (k: 'direct' | 'reused' | 'autograd') => attentionAfter[k] - attentionBefore[k];
     console.log(`profile: attention gradients this step: ${d('reused')} fused kernel reusing the forward, ${d('direct')} fused kernel recomputing it, ${d('autograd')} SDPA under autograd`);
+    if (attentionAfter.lastFallback) console.log(`profile: last fused-attention fallback: ${attentionAfter.lastFallback}`);
   }
   console.log('profile: top kernels by host time (exclusive):');
   for (const k of host.kernels.slice(0, 16)) console.log(`  ${k.kernel.padEnd(24)} ${String(k.calls).padStart(5)} calls ${k.ms.toFixed(1).padStart(8)} ms ${((1000 * k.ms) / k.calls).toFixed(1).padStart(8)} µs/call`);

@@ -500,6 +500,13 @@ std::pair<at::Tensor, at::Tensor> attnProbs(const at::Tensor& q, const at::Tenso
 int64_t g_attnDirect = 0;
 int64_t g_attnAutograd = 0;
 int64_t g_attnReused = 0;
+/** Why a fused CUDA attention kernel last declined and a slower path ran (empty when none has). */
+std::string g_attnFallback;
+void noteFallback(const char* where, const c10::Error& e) {
+  g_attnFallback = std::string(where) + ": " + e.what_without_backtrace();
+  const auto nl = g_attnFallback.find('\n');
+  if (nl != std::string::npos) g_attnFallback.resize(nl);
+}
 
 #if LORATS_SDPA
 int64_t asInt(int64_t v) { return v; }
@@ -604,8 +611,9 @@ std::vector<at::Tensor> attnBackward(const at::Tensor& dy, const at::Tensor& q, 
       auto g = c.dropout > 0 ? withSeed(c.seed, run) : run();
       g_attnDirect++;
       return g;
-    } catch (const c10::Error&) {
-      if (c.dropout > 0) throw;  // the forward drew its mask in the direct kernel: no other path reproduces it
+    } catch (const c10::Error& e) {
+      if (c.dropout > 0) throw;
+      noteFallback("attention gradient", e);  // the forward drew its mask in the direct kernel: no other path reproduces it
       // otherwise SDPA through autograd below
     }
   }
@@ -658,13 +666,14 @@ Napi::Value attentionGrad(const Napi::CallbackInfo& info) {
   return outs(info.Env(), {f32(g[0]), f32(g[1]), f32(g[2])});
 }
 
-/** attentionStats() -> { direct, reused, autograd }: attention gradients so far by path (fused kernel recomputing the
+/** attentionStats() -> { direct, reused, autograd, lastFallback }: attention gradients so far by path (fused kernel recomputing the
  *  forward, fused kernel reusing the forward's output and log-sum-exp, SDPA under autograd) */
 Napi::Value attentionStats(const Napi::CallbackInfo& info) {
   auto o = Napi::Object::New(info.Env());
   o.Set("direct", static_cast<double>(g_attnDirect));
   o.Set("reused", static_cast<double>(g_attnReused));
   o.Set("autograd", static_cast<double>(g_attnAutograd));
+  o.Set("lastFallback", g_attnFallback);
   return o;
 }
 
@@ -712,8 +721,8 @@ Napi::Value packedAttention(const Napi::CallbackInfo& info) {
       const auto d = directForward(kind, hm[0], hm[1], hm[2], c, true);
       // the kernel writes [B, T, H, D] memory: heads merge without a copy
       return outs(info.Env(), {f32(d.out.transpose(1, 2).reshape({B, T, -1})), d.lse});
-    } catch (const c10::Error&) {
-      // the generic path below
+    } catch (const c10::Error& e) {
+      noteFallback("packed attention forward", e);  // the generic path below
     }
   }
 #endif
@@ -766,8 +775,8 @@ Napi::Value packedAttentionGrad(const Napi::CallbackInfo& info) {
                                                                       none, 0.0, {true, true, true, false}, c.causal, c.scale);
         g_attnReused++;
         return out(info.Env(), packGrads({std::get<0>(r), std::get<1>(r), std::get<2>(r)}, B, T, H, D));
-      } catch (const c10::Error&) {
-        // recompute below
+      } catch (const c10::Error& e) {
+        noteFallback("packed attention gradient", e);  // recompute below
       }
     }
   }

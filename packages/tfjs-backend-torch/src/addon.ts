@@ -119,7 +119,7 @@ export interface TorchAddon {
    * Attention gradients so far by path: libtorch's fused kernels called directly (CUDA), recomputing the forward or
    * reusing the forward's output and log-sum-exp, or SDPA under autograd.
    */
-  attentionStats(): { direct: number; reused: number; autograd: number };
+  attentionStats(): { direct: number; reused: number; autograd: number; lastFallback: string };
 }
 
 /** strides, padBefore, padAfter, dilations, depthwise, channelsLast */

@@ -127,7 +127,7 @@ export function torchMemoryStats(): NativeStats {
  * Attention gradients so far by path: libtorch's fused kernels called directly (CUDA), recomputing the forward
  * (`direct`) or reusing the forward's output and log-sum-exp (`reused`), or SDPA under autograd (`autograd`).
  */
-export function torchAttentionStats(): { direct: number; reused: number; autograd: number } {
+export function torchAttentionStats(): { direct: number; reused: number; autograd: number; lastFallback: string } {
   return requireAddon().addon.attentionStats();
 }
 
