@@ -690,13 +690,15 @@ std::vector<at::Tensor> splitHeads(const at::Tensor& qkv, int64_t H) {
 #if LORATS_SDPA
 /**
  * 2 (the memory-efficient kernel) when its forward can keep the log-sum-exp that the gradient reuses: CUDA, no dropout,
- * no explicit mask, and SDPA would pick a fused kernel. Where SDPA would pick flash (bf16), the memory-efficient kernel
- * runs instead: its gradient then reuses the forward rather than recomputing it through autograd. 0 otherwise.
+ * no explicit mask, and SDPA would pick a fused kernel. Where SDPA would pick flash or cuDNN (bf16), the
+ * memory-efficient kernel runs instead: its gradient then reuses the forward rather than recomputing it through
+ * autograd. 0 otherwise; a kernel that still declines is caught by the caller (lastFallback says why).
  */
 int reusableKind(const std::vector<at::Tensor>& h, const c10::optional<at::Tensor>& mask, const AttnArgs& c) {
-  if (c.dropout != 0 || mask) return 0;
-  const int kind = directKernel(h[0], h[1], h[2], mask, c);
-  return kind == 0 ? 0 : 2;
+  if (c.dropout != 0 || mask || !h[0].is_cuda() || (c.causal && h[0].size(-2) != h[1].size(-2))) return 0;
+  // SDPA's own pick: 1 flash, 2 memory-efficient, 3 cuDNN (what recent libtorch prefers for bf16 on sm90+), 0 math
+  const auto choice = at::_fused_sdp_choice(h[0], h[1], h[2], c10::nullopt, c.dropout, c.causal, c.scale);
+  return choice >= 1 && choice <= 3 ? 2 : 0;
 }
 #endif
 
