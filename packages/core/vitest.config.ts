@@ -1,4 +1,4 @@
-import { defineConfig, mergeConfig } from 'vitest/config';
-import shared from '../../vitest.shared.ts';
+import { onBothBackends } from '../../vitest.shared.ts';
 
-export default mergeConfig(shared, defineConfig({ test: { setupFiles: ['./test/setup.ts'] } }));
+// The suite runs on tfjs cpu and on the torch backend (test/setup.ts switches to the one each project names).
+export default onBothBackends({ test: { setupFiles: ['./test/setup.ts'] } });

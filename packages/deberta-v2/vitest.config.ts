@@ -1,1 +1,4 @@
-export { default } from '../../vitest.shared.ts';
+import { onBothBackends } from '../../vitest.shared.ts';
+
+// The model tests run on tfjs cpu and on the torch backend (setupTestBackend switches to the one each project names).
+export default onBothBackends();

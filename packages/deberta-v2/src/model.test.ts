@@ -1,7 +1,7 @@
 import '@tensorflow/tfjs';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { expectTensorsClose } from '@lorats/testing';
+import { expectTensorsClose, setupTestBackend } from '@lorats/testing';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { applyLoraAdapter, debertaHeadGroup, loadDebertaV2, readLoraAdapter } from './load-checkpoint.js';
@@ -62,7 +62,7 @@ describe('log-bucket relative positions', () => {
 describe.each(['deberta-tiny', 'deberta-tiny-v1'])('DeBERTa-v2 parity with HF transformers: %s', (name) => {
   const want = expected.models[name];
   beforeAll(async () => {
-    await tf.setBackend('cpu');
+    await setupTestBackend(); // cpu or torch: the vitest project says (vitest.shared.ts onBothBackends)
   });
 
   it('matches logits, the first token’s hidden state and the loss', async () => {

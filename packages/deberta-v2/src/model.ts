@@ -170,7 +170,9 @@ export class DisentangledSelfAttention extends Module {
           bias = tf.add(bias, tf.mul(tf.transpose(p2c, [0, 1, 3, 2]), scale));
         }
       }
-      const y = attention(q, k, v, { mask: bias, scale, dropout: this.training ? this.config.attentionProbsDropoutProb : 0 }); // [B, H, T, D]
+      // the relative terms in the bias depend on trainable weights: their gradient must flow through the mask
+      const maskGrad = bias !== mask;
+      const y = attention(q, k, v, { mask: bias, maskGrad, scale, dropout: this.training ? this.config.attentionProbsDropoutProb : 0 }); // [B, H, T, D]
       return tf.reshape(tf.transpose(y, [0, 2, 1, 3]), [B, T, H * D]);
     });
   }

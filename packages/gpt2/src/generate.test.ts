@@ -3,10 +3,11 @@
 import '@tensorflow/tfjs';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { setupTestBackend } from '@lorats/testing';
 import { bannedNgramTokens, beamSearch, generate, type IncrementalModel } from './generate.js';
 
 beforeAll(async () => {
-  await tf.setBackend('cpu');
+  await setupTestBackend(); // cpu or torch: the vitest project says (vitest.shared.ts onBothBackends)
 });
 
 /** logits(next | last) = log of a row-stochastic table; the cache is each row's last token. */

@@ -5,12 +5,13 @@ import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { writeSafetensors, type HostTensor } from '@lorats/checkpoints';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { setupTestBackend } from '@lorats/testing';
 import { applyGpt2Adapter, gpt2Key, inferGpt2Config, loadGpt2, readGpt2Adapter, readGpt2Weights } from './load-checkpoint.js';
 import { Gpt2LMModel } from './model.js';
 import { FIXTURES, loadGenerated, readFixture, toConfig, type PyConfig } from '../test/fixtures.js';
 
 beforeAll(async () => {
-  await tf.setBackend('cpu');
+  await setupTestBackend(); // cpu or torch: the vitest project says (vitest.shared.ts onBothBackends)
 });
 
 interface Tiny {

@@ -1,13 +1,14 @@
 import '@tensorflow/tfjs';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { setupTestBackend } from '@lorats/testing';
 import { beamSearch } from './generate.js';
 import { Gpt2LMModel, initGpt2Weights } from './model.js';
 import { GPT2_TINY } from './config.js';
 import { loadGenerated, readFixture, toConfig, type PyConfig } from '../test/fixtures.js';
 
 beforeAll(async () => {
-  await tf.setBackend('cpu');
+  await setupTestBackend(); // cpu or torch: the vitest project says (vitest.shared.ts onBothBackends)
 });
 
 interface Reference {

@@ -3,7 +3,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { loadCheckpoint, loadSafetensors } from '@lorats/checkpoints';
 import { DEFAULT_ADAPTER, Linear, namedTrainableVariables } from '@lorats/core';
-import { expectTensorsClose } from '@lorats/testing';
+import { expectTensorsClose, setupTestBackend } from '@lorats/testing';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { applyLoraAdapter, coreStateDict, loadRoberta, readLoraAdapter, robertaHeadGroup } from './load-checkpoint.js';
@@ -48,7 +48,7 @@ function gradsOf(model: RobertaForSequenceClassification, names: string[]): Map<
 
 describe('RoBERTa parity with HF transformers', () => {
   beforeAll(async () => {
-    await tf.setBackend('cpu');
+    await setupTestBackend(); // cpu or torch: the vitest project says (vitest.shared.ts onBothBackends)
   });
 
   it('gives the same position ids as create_position_ids_from_input_ids', () => {

@@ -9,6 +9,12 @@ import { FUSED_KERNELS, releaseAfterGrad, runKernel, runKernelMulti, useFusedKer
 export interface AttentionOptions {
   /** Additive float mask broadcastable to [B, H, T, S] (0 to keep, large negative to hide). */
   mask?: tf.Tensor;
+  /**
+   * The mask is computed from trainable parameters (a learned score bias, such as DeBERTa's relative-position terms)
+   * and its gradient must flow. The fused kernels treat the mask as a constant, so with this set `attention` runs as
+   * composed tfjs ops (native on the torch backend), whose gradient reaches the mask. Default false.
+   */
+  maskGrad?: boolean;
   /** Query i sees keys j ≤ i + S − T (so cached decoding with S > T works). */
   causal?: boolean;
   /** Score scale; default 1/√D. */
@@ -93,7 +99,7 @@ export function attention(q: tf.Tensor, k: tf.Tensor, v: tf.Tensor, options: Att
   if (!(dropout >= 0 && dropout < 1)) throw new Error(`attention: dropout must be in [0, 1), got ${dropout}`);
   const seed = options.seed ?? (dropout > 0 ? (nextSeed() ?? Math.floor(Math.random() * 2 ** 31)) : 0);
 
-  if (useFusedKernel(FUSED_KERNELS.attention, FUSED_KERNELS.attentionGrad)) {
+  if (useFusedKernel(FUSED_KERNELS.attention, FUSED_KERNELS.attentionGrad) && !(options.maskGrad && mask != null)) {
     const attrs = { causal, scale, dropout, seed };
     const f = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
       const [qi, ki, vi, save] = args as [tf.Tensor, tf.Tensor, tf.Tensor, tf.GradSaveFunc];

@@ -137,6 +137,23 @@ describe.each(OP_PATHS)('fused ops (%s path)', (path) => {
     }
   });
 
+  it('attention with maskGrad passes the gradient to a learned mask (as DeBERTa’s relative-position bias needs)', () => {
+    const q = rand([1, 2, 3, 2], 30);
+    const k = rand([1, 2, 3, 2], 31);
+    const v = rand([1, 2, 3, 2], 32);
+    const bias = rand([1, 2, 3, 3], 33);
+    const w = rand([1, 2, 3, 2], 34);
+    // the same function with the bias added to the scores by hand: the reference for every gradient
+    const byHand = (a: tf.Tensor, b: tf.Tensor, c: tf.Tensor, m: tf.Tensor): tf.Scalar =>
+      tf.sum(tf.mul(tf.matMul(tf.softmax(tf.add(tf.mul(tf.matMul(a, b, false, true), 0.5), m)), c), w));
+    const fused = (a: tf.Tensor, b: tf.Tensor, c: tf.Tensor, m: tf.Tensor): tf.Scalar =>
+      tf.sum(tf.mul(attention(a, b, c, { mask: m, maskGrad: true, scale: 0.5 }), w));
+    const want = tf.grads(byHand)([q, k, v, bias]);
+    const got = tf.grads(fused)([q, k, v, bias]);
+    want.forEach((g, i) => expectTensorsClose(got[i], g, { atol: 1e-5, rtol: 1e-4, label: `d${['q', 'k', 'v', 'mask'][i]}` }));
+    expect(Math.max(...Array.from(tf.abs(got[3]).dataSync()))).toBeGreaterThan(1e-3);
+  });
+
   it('loraLinear matches x·Wᵀ + b + scaling·(x⊙m)·Aᵀ·Bᵀ and its gradients', () => {
     const x = rand([2, 3, 4], 12); // [..., in]
     const w = rand([5, 4], 13); // [out, in]
