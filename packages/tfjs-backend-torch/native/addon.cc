@@ -5,6 +5,7 @@
 #include <ATen/core/LegacyTypeDispatch.h>
 #include <c10/core/impl/DeviceGuardImplInterface.h>
 
+#include <cstdlib>
 #include <cstring>
 #include <mutex>
 
@@ -142,6 +143,13 @@ Napi::Value setDevice(const Napi::CallbackInfo& info) {
     // caching allocator now, so a bad device fails here and allocator statistics exist from the start.
     c10::impl::getDeviceGuardImpl(c10::DeviceType::CUDA)->setDevice(g_device);
     at::empty({1}, at::TensorOptions().device(g_device));
+#if TORCH_VERSION_MAJOR > 2 || (TORCH_VERSION_MAJOR == 2 && TORCH_VERSION_MINOR >= 3)
+    // SDPA's cuDNN kernel (recent libtorch's first pick for bf16 on sm90+) builds an execution plan for every new
+    // sequence length, and decoding with a KV cache has a new one at every step: keep SDPA on flash / memory-efficient
+    // attention unless LORATS_SDPA_CUDNN=1.
+    const char* cudnn = std::getenv("LORATS_SDPA_CUDNN");
+    at::globalContext().setSDPUseCuDNN(cudnn != nullptr && std::string(cudnn) == "1");
+#endif
   } else if (d.is_cpu()) {
     g_device = d;
   } else {
