@@ -49,7 +49,7 @@ export function packedAttention(qkv: tf.Tensor, heads: number, options: Attentio
   if (!(dropout >= 0 && dropout < 1)) throw new Error(`packedAttention: dropout must be in [0, 1), got ${dropout}`);
   const seed = options.seed ?? (dropout > 0 ? (nextSeed() ?? Math.floor(Math.random() * 2 ** 31)) : 0);
 
-  if (useFusedKernel(FUSED_KERNELS.packedAttention, FUSED_KERNELS.packedAttentionGrad)) {
+  if (useFusedKernel(FUSED_KERNELS.packedAttention, FUSED_KERNELS.packedAttentionGrad) && !(options.maskGrad && mask != null)) {
     const attrs = { heads, causal, scale, dropout, seed };
     const f = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
       const [qkvi, save] = args as [tf.Tensor, tf.GradSaveFunc];

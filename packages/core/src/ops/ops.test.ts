@@ -152,6 +152,12 @@ describe.each(OP_PATHS)('fused ops (%s path)', (path) => {
     const got = tf.grads(fused)([q, k, v, bias]);
     want.forEach((g, i) => expectTensorsClose(got[i], g, { atol: 1e-5, rtol: 1e-4, label: `d${['q', 'k', 'v', 'mask'][i]}` }));
     expect(Math.max(...Array.from(tf.abs(got[3]).dataSync()))).toBeGreaterThan(1e-3);
+    // packedAttention too: q | k | v packed on the last axis, heads merged in the result
+    const qkv = tf.concat([q, k, v].map((t) => tf.reshape(tf.transpose(t, [0, 2, 1, 3]), [1, 3, 4])), 2); // [1, 3, 12]
+    const wMerged = tf.reshape(tf.transpose(w, [0, 2, 1, 3]), [1, 3, 4]);
+    const packed = (x: tf.Tensor, m: tf.Tensor): tf.Scalar => tf.sum(tf.mul(packedAttention(x, 2, { mask: m, maskGrad: true, scale: 0.5 }), wMerged));
+    const [, dMaskPacked] = tf.grads(packed)([qkv, bias]);
+    expectTensorsClose(dMaskPacked, want[3], { atol: 1e-5, rtol: 1e-4, label: 'packed dmask' });
   });
 
   it('loraLinear matches x·Wᵀ + b + scaling·(x⊙m)·Aᵀ·Bᵀ and its gradients', () => {
