@@ -10,6 +10,7 @@
 #include <torch/version.h>
 
 #include <cstdint>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -38,6 +39,32 @@ at::Tensor mm(const at::Tensor& t);
 /** Argument i (a tensor handle) as a matmul weight: under bf16 autocast on CUDA its bf16 copy, made once per handle and
  *  kept with it (weights are reused every step and tfjs data never changes in place); otherwise the tensor itself. */
 at::Tensor bf16Weight(const Napi::CallbackInfo& info, size_t i);
+
+/** Runs f with the device's default generator seeded, restoring its state afterwards (so a forward and its gradient
+ *  draw the same values, and seeded sampling leaves the unseeded stream as it was). */
+template <typename F>
+auto withSeed(double seed, F f) -> decltype(f()) {
+  // The generator's own mutex is taken by the sampling ops inside f, so it is held only to swap the state.
+  auto gen = at::globalContext().defaultGenerator(device());
+  at::Tensor saved;
+  {
+    std::lock_guard<std::mutex> lock(gen.mutex());
+    saved = gen.get_state();
+    gen.set_current_seed(static_cast<uint64_t>(seed));
+  }
+  auto restore = [&] {
+    std::lock_guard<std::mutex> lock(gen.mutex());
+    gen.set_state(saved);
+  };
+  try {
+    auto r = f();
+    restore();
+    return r;
+  } catch (...) {
+    restore();
+    throw;
+  }
+}
 
 // handle table
 const at::Tensor& tensorAt(int32_t handle);

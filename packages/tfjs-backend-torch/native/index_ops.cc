@@ -1,8 +1,6 @@
 // Indexing kernels: gather, scatter, segment sums, one-hot, select, top-k, sampling.
 #include "common.h"
 
-#include <mutex>
-
 namespace lorats {
 namespace {
 
@@ -151,30 +149,10 @@ Napi::Value topk(const Napi::CallbackInfo& info) {
   return outs(info.Env(), {std::get<0>(r), std::get<1>(r).to(at::kInt)});
 }
 
-/** Runs f with the device's default generator re-seeded, restoring its state afterwards (seed < 0: unseeded). */
+/** f with the device's default generator seeded (withSeed), or as it is for seed < 0 (unseeded). */
 template <typename F>
 at::Tensor seeded(double seed, F f) {
-  if (seed < 0) return f();
-  // The generator's own mutex is taken by the sampling ops inside f, so it is held only to swap the state.
-  auto gen = at::globalContext().defaultGenerator(device());
-  at::Tensor saved;
-  {
-    std::lock_guard<std::mutex> lock(gen.mutex());
-    saved = gen.get_state();
-    gen.set_current_seed(static_cast<uint64_t>(seed));
-  }
-  auto restore = [&] {
-    std::lock_guard<std::mutex> lock(gen.mutex());
-    gen.set_state(saved);
-  };
-  try {
-    auto r = f();
-    restore();
-    return r;
-  } catch (...) {
-    restore();
-    throw;
-  }
+  return seed < 0 ? f() : withSeed(seed, f);
 }
 
 /** multinomial(logits, numSamples, seed, normalized) -> int32 [batch, numSamples], with replacement */

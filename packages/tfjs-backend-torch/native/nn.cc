@@ -5,7 +5,6 @@
 #include <c10/core/GradMode.h>
 
 #include <limits>
-#include <mutex>
 
 #define LORATS_SDPA (TORCH_VERSION_MAJOR > 2 || (TORCH_VERSION_MAJOR == 2 && TORCH_VERSION_MINOR >= 1))
 #if LORATS_SDPA
@@ -428,31 +427,6 @@ struct AttnArgs {
 
 AttnArgs attnArgs(const Napi::CallbackInfo& info, size_t i) {
   return {argB(info, i), argF(info, i + 1), argF(info, i + 2), argF(info, i + 3)};
-}
-
-/** Runs f with the device's default generator seeded (state restored afterwards) so forward and grad draw alike. */
-template <typename F>
-auto withSeed(double seed, F f) -> decltype(f()) {
-  // The generator's own mutex is taken by the sampling ops inside f, so it is held only to swap the state.
-  auto gen = at::globalContext().defaultGenerator(device());
-  at::Tensor saved;
-  {
-    std::lock_guard<std::mutex> lock(gen.mutex());
-    saved = gen.get_state();
-    gen.set_current_seed(static_cast<uint64_t>(seed));
-  }
-  auto restore = [&] {
-    std::lock_guard<std::mutex> lock(gen.mutex());
-    gen.set_state(saved);
-  };
-  try {
-    auto r = f();
-    restore();
-    return r;
-  } catch (...) {
-    restore();
-    throw;
-  }
 }
 
 /** The additive mask including the causal part (query i sees keys ≤ i + S − T); undefined when there is none. */
