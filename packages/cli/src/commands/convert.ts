@@ -3,7 +3,7 @@
 //   file   -> folder  a loralib LoRA file (or PEFT-keyed file) becomes a PEFT adapter; needs --alpha
 //   folder -> file    a PEFT adapter becomes a loralib-style file (`<path>.lora_A`); prints the alpha to load it with
 //   folder -> folder  re-saves the adapter (e.g. --format bin -> safetensors), config kept verbatim
-import { stat } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
 import {
   formatForPath,
   isPeftFolder,
@@ -22,15 +22,6 @@ import {
 } from '@lorats/checkpoints';
 import { UsageError } from '../args.js';
 import type { Command } from '../command.js';
-
-async function exists(path: string): Promise<boolean> {
-  try {
-    await stat(path);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /** `1,0,1` or `c_attn=1,0,1` -> groups by module (`*` for every merged module). */
 function parseEnableLora(values: string[] | undefined): Record<string, boolean[]> | undefined {
@@ -79,8 +70,8 @@ export const convert: Command = {
     const o = args.options;
     const alpha = o.alpha as number | undefined;
     if (alpha !== undefined && !(alpha > 0)) throw new UsageError('--alpha must be positive');
-    if (!(await exists(input))) throw new UsageError(`${input} does not exist`);
-    if ((await exists(output)) && !o.force) throw new UsageError(`${output} exists; pass --force to replace it`);
+    if (!existsSync(input)) throw new UsageError(`${input} does not exist`);
+    if (existsSync(output) && !o.force) throw new UsageError(`${output} exists; pass --force to replace it`);
     const inFolder = await isPeftFolder(input);
     const outFormat = formatForPath(output);
     const note = (s: string) => io.stdout(`${s}\n`);
