@@ -689,16 +689,18 @@ Napi::Value packedAttention(const Napi::CallbackInfo& info) {
   const auto h = splitHeads(qkv, H);
   const auto B = qkv.size(0), T = qkv.size(1);
 #if LORATS_SDPA
-  const auto hm = splitHeads(mm(qkv), H);  // one cast of the packed input under bf16 autocast
-  const int kind = reusableKind(hm, mask, c);
-  if (kind != 0) {
-    try {
-      at::AutoDispatchBelowADInplaceOrView guard;
-      const auto d = directForward(kind, hm[0], hm[1], hm[2], c, true);
-      // the kernel writes [B, T, H, D] memory: heads merge without a copy
-      return outs(info.Env(), {f32(d.out.transpose(1, 2).reshape({B, T, -1})), d.lse});
-    } catch (const c10::Error& e) {
-      noteFallback("packed attention forward", e);  // the generic path below
+  if (c.dropout == 0 && !mask && qkv.is_cuda()) {
+    const auto hm = splitHeads(mm(qkv), H);  // one cast of the packed input under bf16 autocast
+    const int kind = reusableKind(hm, mask, c);
+    if (kind != 0) {
+      try {
+        at::AutoDispatchBelowADInplaceOrView guard;
+        const auto d = directForward(kind, hm[0], hm[1], hm[2], c, true);
+        // the kernel writes [B, T, H, D] memory: heads merge without a copy
+        return outs(info.Env(), {f32(d.out.transpose(1, 2).reshape({B, T, -1})), d.lse});
+      } catch (const c10::Error& e) {
+        noteFallback("packed attention forward", e);  // the generic path below
+      }
     }
   }
 #endif
